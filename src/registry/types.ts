@@ -1,0 +1,174 @@
+/**
+ * The registry's boundary: everything the publisher and the server may know of it.
+ * Nothing here mentions HTTP or Express.
+ */
+
+/** Where a module is in its life. */
+export type ModuleState = 'loading' | 'ready' | 'error' | 'deleted';
+
+/** Where an evaluation failed, mapped back to the source file (1-based line and column). */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** The last error of a module: a syntax error, a failed import or a top-level throw. */
+export interface ModuleErrorInfo {
+  /** `HOTPUB_E_*` code, see docs/errors.md. */
+  code: string;
+  message: string;
+  location?: SourceLocation;
+  /** A few lines of source around `location`, with a caret; only shown under `--dev`. */
+  frame?: string;
+  /** The original error. */
+  cause?: unknown;
+}
+
+/** The state of one module, as `/-/registry` reports it. */
+export interface ModuleInfo {
+  /** Real absolute path: the module's key. */
+  file: string;
+  /** Top-level directory under the apps root the module belongs to (its lock domain). */
+  app: string;
+  /** Generation of the module: 1 after its first good evaluation, +1 per good reload. */
+  generation: number;
+  /** How many times its body was evaluated (good and failed). */
+  evaluations: number;
+  state: ModuleState;
+  /** Requests of the app currently pinned to a generation holding this module. */
+  inflight: number;
+  /** Real paths of the app modules it imports. */
+  imports: string[];
+  lastError?: Omit<ModuleErrorInfo, 'cause'>;
+}
+
+/** An app's code, as `/-/registry` reports it. */
+export interface AppInfo {
+  name: string;
+  /** App-wide generation: +1 on every swap (load of a new module or reload). */
+  generation: number;
+  inflight: number;
+  /** True while a reload waits for the app's exclusive code lock. */
+  reloadPending: boolean;
+  modules: ModuleInfo[];
+}
+
+/** A snapshot of the whole registry. */
+export interface RegistrySnapshot {
+  root: string;
+  apps: AppInfo[];
+}
+
+/**
+ * A request's hold on one app's code: taken in shared mode on the app's code lock.
+ * Everything looked up through a pin comes from one generation, even if a reload
+ * swaps in a new one after the drain timeout.
+ */
+export interface Pin {
+  readonly app: string;
+  /** The app generation this pin holds. */
+  readonly generation: number;
+  /**
+   * The exports of a module as of this generation, or `undefined` if the module is not
+   * loaded in it (never loaded, deleted, or its only evaluations failed).
+   */
+  exportsOf(file: string): Readonly<Record<string, unknown>> | undefined;
+  /**
+   * True if `fn` was taken by the module from a package, a Node built-in or any other
+   * module outside the apps root (e.g. `export { readFileSync } from 'node:fs'`):
+   * such functions are never published.
+   */
+  isForeign(file: string, fn: unknown): boolean;
+  /** Ends the hold. Idempotent. The last release of a retired generation runs its disposers. */
+  release(): void;
+}
+
+/** What a file change did. */
+export interface ReloadResult {
+  /** Files whose body was evaluated again (the changed one and its importers). */
+  reloaded: string[];
+  /** Set when the new code failed: the old generation keeps serving. */
+  error?: ModuleErrorInfo;
+}
+
+/** Events the registry emits; the server logs them, the publisher drops its route caches. */
+export interface RegistryEvents {
+  /** A generation was swapped in for `app` (new module loaded, reload, delete, create). */
+  swap: { app: string; generation: number; files: string[] };
+  /** A load or reload failed; the last good generation keeps serving. */
+  error: { app: string; file: string; error: ModuleErrorInfo };
+  /** A file under the root was added or removed (addressable files only). */
+  files: { app: string; added: string[]; removed: string[] };
+}
+
+export interface RegistryOptions {
+  /** The apps directory. Resolved to its real path. */
+  root: string;
+  /** Watch files and reload on change (`--watch`). Default false. */
+  watch?: boolean;
+  /** Longest wait for in-flight requests before a reload swaps anyway. Default 5000 ms. */
+  drainTimeoutMs?: number;
+  /** Keep code frames of errors (`--dev`). */
+  dev?: boolean;
+  /**
+   * Set false to call inner functions without the code lock (benchmarks of the cost
+   * of safety only). Default true.
+   */
+  codeLock?: boolean;
+  /** Where `import ... from 'hotpub'` inside app modules resolves to. */
+  hotpub?: Record<string, unknown>;
+  /** Called with each registry event; default: none. */
+  onEvent?: <K extends keyof RegistryEvents>(type: K, event: RegistryEvents[K]) => void;
+}
+
+/**
+ * The narrow interface the publisher uses. Modules are keyed by real absolute path;
+ * a module's app is the first path segment under `root`.
+ */
+export interface ModuleRegistry {
+  /** Real path of the apps directory. */
+  readonly root: string;
+
+  /** Scan the root (and start watching with `watch: true`). Call once before use. */
+  start(): Promise<void>;
+  /** Stop watching; run every pending `dispose`. */
+  close(): Promise<void>;
+
+  /**
+   * Real path of the addressable module `<root>/<app>/<rel>.ts` (or `.js`, `.ts` first)
+   * if that file exists, from the registry's file index (no disk access per call).
+   * `rel` uses `/` and has no extension, e.g. `posts/list`. Private names (`_x`, `.x`),
+   * `node_modules`, `public/`, `*.d.ts`, `*.test.ts` are never in the index.
+   */
+  findFile(app: string, rel: string): string | undefined;
+  /** Every addressable module file of an app (for `hotpub routes`). */
+  listFiles(app: string): string[];
+
+  /**
+   * Load a module if it is not loaded yet: any number of concurrent calls evaluate it
+   * once. Resolves when it is loaded (or was already); rejects with a `ModuleLoadError`
+   * if it has never loaded successfully. Does not take the code lock exclusively:
+   * loading a module that was never loaded replaces nothing.
+   */
+  ensureModule(file: string): Promise<void>;
+
+  /**
+   * Take `app`'s code lock in shared mode and pin its current generation. Returns the
+   * pin synchronously when no reload is pending (the hot path), else a promise that
+   * settles once the reload has swapped.
+   */
+  acquire(app: string): Pin | Promise<Pin>;
+
+  /**
+   * Re-read a file and, if its content changed, reload it and every app module that
+   * imports it, transitively, under the exclusive code lock of each app involved.
+   * The watcher calls this; tests and tools may too.
+   */
+  invalidateModule(file: string): Promise<ReloadResult>;
+
+  /** Current state of one module, or undefined if the registry never saw it. */
+  getModule(file: string): ModuleInfo | undefined;
+  /** Everything, for `/-/registry`. */
+  snapshot(): RegistrySnapshot;
+}
