@@ -3,3 +3,5 @@
  * @packageDocumentation
  */
 export type * from './registry/types.js';
+export type { HotpubConfig, LoggerConfig, LogLevel, Middleware } from './server/config.js';
+export { defineConfig } from './server/config.js';

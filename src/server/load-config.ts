@@ -1,0 +1,113 @@
+/**
+ * Finds and loads `hotpub.config.ts` (or `.mts`, `.js`, `.mjs`): TypeScript is bundled
+ * with esbuild (its relative imports included, packages left to Node), written next to
+ * the config so packages resolve from the project, imported once and deleted.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build, type Message, type Plugin } from 'esbuild';
+import { ConfigError, type HotpubConfig, validateConfig } from './config.js';
+
+/** File names looked up in the working directory, in this order. */
+export const CONFIG_FILES = [
+  'hotpub.config.ts',
+  'hotpub.config.mts',
+  'hotpub.config.js',
+  'hotpub.config.mjs',
+];
+
+/** A loaded configuration and where it came from. */
+export interface LoadedConfig {
+  /** Absolute path of the file, or undefined when there is none. */
+  file?: string;
+  config: HotpubConfig;
+}
+
+/**
+ * Loads `explicit` (a `--config FILE`, which must exist) or the first of
+ * {@link CONFIG_FILES} in `cwd`. No file: an empty config. Throws {@link ConfigError}
+ * naming the file (and the field, or the line and column of a syntax error).
+ */
+export async function loadConfig(cwd: string, explicit?: string): Promise<LoadedConfig> {
+  let file: string | undefined;
+  if (explicit !== undefined) {
+    file = resolve(cwd, explicit);
+    if (!existsSync(file)) throw new ConfigError(`config file ${explicit} does not exist`);
+  } else {
+    file = CONFIG_FILES.map((name) => join(cwd, name)).find((path) => existsSync(path));
+  }
+  if (file === undefined) return { config: {} };
+  const exported = /\.[mc]?ts$/.test(file)
+    ? await importTypeScript(file)
+    : await importModule(file, file);
+  return { file, config: validateConfig(exported, basename(file)) };
+}
+
+async function importTypeScript(file: string): Promise<unknown> {
+  const name = basename(file);
+  let code: string;
+  try {
+    const result = await build({
+      entryPoints: [file],
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      packages: 'external',
+      sourcemap: 'inline',
+      logLevel: 'silent',
+      plugins: [frameworkPlugin()],
+    });
+    code = result.outputFiles[0]!.text;
+  } catch (err) {
+    const first = (err as { errors?: Message[] }).errors?.[0];
+    const at = first?.location ? `:${first.location.line}:${first.location.column + 1}` : '';
+    throw new ConfigError(`${name}${at}: ${first?.text ?? (err as Error).message}`, err);
+  }
+  // Next to the config, so bare imports resolve from the project's node_modules.
+  const temp = join(dirname(file), `.${name}.${process.pid}-${randomBytes(4).toString('hex')}.mjs`);
+  await writeFile(temp, code);
+  try {
+    return await importModule(temp, file);
+  } finally {
+    await unlink(temp).catch(() => {});
+  }
+}
+
+async function importModule(path: string, file: string): Promise<unknown> {
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  } catch (err) {
+    throw new ConfigError(
+      `${basename(file)}: failed to load: ${(err as Error)?.message ?? String(err)}`,
+      err,
+    );
+  }
+  if (!('default' in mod)) {
+    throw new ConfigError(
+      `${basename(file)}: no default export (write: export default defineConfig({...}))`,
+    );
+  }
+  return mod.default;
+}
+
+/** `import ... from 'hotpub'` in the config means the running framework, wherever it is installed. */
+function frameworkPlugin(): Plugin {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const js = join(here, '..', 'index.js');
+  const index = existsSync(js) ? js : join(here, '..', 'index.ts');
+  return {
+    name: 'hotpub-self',
+    setup(b) {
+      b.onResolve({ filter: /^hotpub$/ }, () => ({
+        path: pathToFileURL(index).href,
+        external: true,
+      }));
+    },
+  };
+}
