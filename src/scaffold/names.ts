@@ -1,0 +1,66 @@
+/**
+ * What `new` accepts as names (each must be usable as a URL segment), the scaffold error,
+ * and where the package's templates live.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The segment rule of SPEC section 2: what a URL segment may be. */
+export const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+
+/** Names that match {@link SEGMENT} but still can never be addressed. */
+const RESERVED = new Set(['node_modules', 'public']);
+
+/**
+ * A scaffolding failure. Codes: `HOTPUB_E_SCAFFOLD_NAME` (a name that could not be a URL
+ * segment), `HOTPUB_E_SCAFFOLD_EXISTS` (would overwrite a file), `HOTPUB_E_SCAFFOLD_NO_APP`
+ * (new module in an app that does not exist), `HOTPUB_E_TEMPLATE` (unknown template).
+ */
+export class ScaffoldError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'ScaffoldError';
+    this.code = code;
+  }
+}
+
+/** Throws `HOTPUB_E_SCAFFOLD_NAME` unless `name` can be a URL segment. */
+export function checkSegment(name: string, what: string): void {
+  if (!SEGMENT.test(name)) {
+    throw new ScaffoldError(
+      'HOTPUB_E_SCAFFOLD_NAME',
+      `${what} "${name}" cannot be a URL segment: use letters, digits, - and _, starting with a letter or digit`,
+    );
+  }
+  if (RESERVED.has(name)) {
+    throw new ScaffoldError(
+      'HOTPUB_E_SCAFFOLD_NAME',
+      `${what} "${name}" is reserved (it is never addressable)`,
+    );
+  }
+}
+
+/** The hotpub package root (holds `package.json` and `templates/`), from src/ or dist/. */
+export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Directory of the app templates shipped with the package. */
+export const TEMPLATES_DIR = join(PACKAGE_ROOT, 'templates');
+
+/** The templates `new app --template` accepts. */
+export function listTemplates(dir: string = TEMPLATES_DIR): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && SEGMENT.test(d.name))
+    .map((d) => d.name)
+    .sort();
+}
+
+/** The version of the running hotpub package. */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
