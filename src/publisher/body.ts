@@ -1,0 +1,230 @@
+/**
+ * Request bodies: JSON, urlencoded and multipart forms (busboy), within a byte limit.
+ * Keys that could reach a prototype (`__proto__`, `constructor`, `prototype`) are dropped.
+ */
+import type { IncomingMessage } from 'node:http';
+import { parse as parseQuery } from 'node:querystring';
+import busboy from 'busboy';
+import { ErrorCodes, HttpError } from './errors.js';
+
+/** Default request body limit: 1 MiB. */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/** An uploaded file of a multipart body, held in memory. */
+export interface UploadedFile {
+  filename: string | undefined;
+  mimeType: string;
+  encoding: string;
+  size: number;
+  data: Buffer;
+}
+
+/** A parsed body: `fields` merge into args; `value` is what `ctx.body` shows. */
+export interface ParsedBody {
+  kind: 'json' | 'form' | 'multipart';
+  fields: Record<string, unknown> | undefined;
+  value: unknown;
+}
+
+const DANGEROUS = ['__proto__', 'constructor', 'prototype'];
+
+/** Keys never copied from client input into an object. */
+export function isDangerousKey(key: string): boolean {
+  return key === '__proto__' || key === 'constructor' || key === 'prototype';
+}
+
+/** Adds `value` under `key` to a null-prototype object; repeated keys become arrays. */
+export function addField(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (isDangerousKey(key)) return;
+  const prev = target[key];
+  if (prev === undefined) target[key] = value;
+  else if (Array.isArray(prev)) prev.push(value);
+  else target[key] = [prev, value];
+}
+
+/** Parses a query string or urlencoded body the way Express 5's simple parser does. */
+export function parseForm(text: string): Record<string, unknown> {
+  const parsed = parseQuery(text, '&', '=', { maxKeys: 1000 }) as Record<string, unknown>;
+  for (const key of DANGEROUS) delete parsed[key];
+  return parsed;
+}
+
+function reviver(key: string, value: unknown): unknown {
+  return isDangerousKey(key) ? undefined : value;
+}
+
+/** True if the request announces a body (a non-zero length or chunked encoding). */
+export function hasBody(req: IncomingMessage): boolean {
+  const te = req.headers['transfer-encoding'];
+  if (te !== undefined) return true;
+  const cl = req.headers['content-length'];
+  return cl !== undefined && cl !== '0';
+}
+
+function kindOf(contentType: string): ParsedBody['kind'] | undefined {
+  const mime = (contentType.split(';', 1)[0] as string).trim().toLowerCase();
+  if (mime === 'application/json' || (mime.startsWith('application/') && mime.endsWith('+json'))) {
+    return 'json';
+  }
+  if (mime === 'application/x-www-form-urlencoded') return 'form';
+  if (mime === 'multipart/form-data') return 'multipart';
+  return undefined;
+}
+
+function tooLarge(limit: number): HttpError {
+  return new HttpError(413, `Request body is larger than ${limit} bytes`, {
+    code: ErrorCodes.bodyTooLarge,
+    headers: { connection: 'close' },
+  });
+}
+
+function readAll(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        reject(tooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    };
+    const onError = (err?: Error) => {
+      cleanup();
+      reject(
+        new HttpError(400, 'Request body was not received completely', {
+          code: ErrorCodes.badBody,
+          cause: err,
+        }),
+      );
+    };
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('aborted', onError);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('aborted', onError);
+  });
+}
+
+function readMultipart(req: IncomingMessage, limit: number): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const fields = Object.create(null) as Record<string, unknown>;
+    let total = 0;
+    let failed = false;
+    const fail = (err: HttpError) => {
+      if (failed) return;
+      failed = true;
+      req.unpipe(bb);
+      bb.destroy();
+      reject(err);
+    };
+    let bb: busboy.Busboy;
+    try {
+      bb = busboy({
+        headers: req.headers,
+        limits: { fields: 1000, files: 100, parts: 1100, fieldSize: limit, fileSize: limit },
+      });
+    } catch (err) {
+      reject(
+        new HttpError(400, 'Malformed multipart body', { code: ErrorCodes.badBody, cause: err }),
+      );
+      return;
+    }
+    bb.on('field', (name, value) => {
+      total += name.length + value.length;
+      if (total > limit) return fail(tooLarge(limit));
+      addField(fields, name, value);
+    });
+    bb.on('file', (name, stream, info) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      stream.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        total += chunk.length;
+        if (total > limit) return fail(tooLarge(limit));
+        chunks.push(chunk);
+      });
+      stream.on('end', () => {
+        const file: UploadedFile = {
+          filename: info.filename,
+          mimeType: info.mimeType,
+          encoding: info.encoding,
+          size,
+          data: Buffer.concat(chunks, size),
+        };
+        addField(fields, name, file);
+      });
+    });
+    bb.on('close', () => {
+      if (!failed) resolve(fields);
+    });
+    bb.on('error', (err) =>
+      fail(
+        new HttpError(400, 'Malformed multipart body', { code: ErrorCodes.badBody, cause: err }),
+      ),
+    );
+    req.on('aborted', () =>
+      fail(
+        new HttpError(400, 'Request body was not received completely', {
+          code: ErrorCodes.badBody,
+        }),
+      ),
+    );
+    req.pipe(bb);
+  });
+}
+
+/**
+ * Reads and parses the body of `req` if it is JSON, urlencoded or multipart. Other
+ * content types are left unread (the handler may stream `ctx.req`): returns undefined.
+ * Throws `HttpError` 400 (malformed), 413 (over `limit`) or 415 (compressed body).
+ */
+export async function readBody(
+  req: IncomingMessage,
+  limit: number,
+): Promise<ParsedBody | undefined> {
+  const kind = kindOf(req.headers['content-type'] ?? '');
+  if (kind === undefined) return undefined;
+  const enc = req.headers['content-encoding'];
+  if (enc !== undefined && enc.toLowerCase() !== 'identity') {
+    throw new HttpError(415, `Content-Encoding "${enc}" is not supported`, {
+      code: ErrorCodes.unsupportedMediaType,
+    });
+  }
+  const declared = Number(req.headers['content-length']);
+  if (declared > limit) throw tooLarge(limit);
+  if (kind === 'multipart') {
+    const fields = await readMultipart(req, limit);
+    return { kind, fields, value: fields };
+  }
+  const text = (await readAll(req, limit)).toString('utf8');
+  if (kind === 'form') {
+    const fields = parseForm(text);
+    return { kind, fields, value: fields };
+  }
+  let value: unknown;
+  try {
+    value = text.trim() === '' ? undefined : JSON.parse(text, reviver);
+  } catch (err) {
+    throw new HttpError(400, `Malformed JSON body: ${(err as Error).message}`, {
+      code: ErrorCodes.badJson,
+      cause: err,
+    });
+  }
+  const fields =
+    value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  return { kind, fields, value };
+}

@@ -1,0 +1,91 @@
+/**
+ * `ctx`, the second argument of every published function. Cheap to create: the
+ * AbortSignal is only made when a function asks for it.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+
+/** What a published function receives as its second argument. */
+export interface Context {
+  /** The request (node:http; an Express `Request` when mounted in Express). */
+  readonly req: IncomingMessage;
+  /** The response: write to it yourself and return undefined, or return a value. */
+  readonly res: ServerResponse;
+  /** Mount params (`/api/:tenant` -> `{ tenant }`), percent-decoded. */
+  readonly params: Readonly<Record<string, string>>;
+  /** The app's name (its directory). */
+  readonly app: string;
+  /** The app's logger (pino). */
+  readonly log: Logger;
+  /** Fires when the client goes away before the response is complete. */
+  readonly signal: AbortSignal;
+  /** Request method, upper case. */
+  readonly method: string;
+  /** Path of the request as received by the publisher, without the query string. */
+  readonly path: string;
+  /** The parsed body (JSON value, form fields) or undefined for none / unread types. */
+  readonly body: unknown;
+  /** The module file that answers (real path) and the export name. */
+  readonly file: string;
+  readonly name: string;
+}
+
+const EMPTY: Readonly<Record<string, string>> = Object.freeze(Object.create(null));
+
+/** The {@link Context} implementation. */
+export class RequestContext implements Context {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly params: Readonly<Record<string, string>>;
+  readonly app: string;
+  readonly log: Logger;
+  readonly method: string;
+  readonly path: string;
+  /** Set once the body is read (guards run before it is). */
+  body: unknown;
+  readonly file: string;
+  readonly name: string;
+  private controller: AbortController | undefined;
+
+  constructor(
+    req: IncomingMessage,
+    res: ServerResponse,
+    params: Readonly<Record<string, string>> | undefined,
+    app: string,
+    log: Logger,
+    path: string,
+    body: unknown,
+    file: string,
+    name: string,
+  ) {
+    this.req = req;
+    this.res = res;
+    this.params = params ?? EMPTY;
+    this.app = app;
+    this.log = log;
+    this.method = req.method ?? 'GET';
+    this.path = path;
+    this.body = body;
+    this.file = file;
+    this.name = name;
+    this.controller = undefined;
+  }
+
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      const ac = new AbortController();
+      this.controller = ac;
+      const res = this.res;
+      if (res.writableFinished) {
+        // answered already: nothing left to abort
+      } else if (res.destroyed || this.req.socket?.destroyed) {
+        ac.abort(new Error('client closed the connection'));
+      } else {
+        res.once('close', () => {
+          if (!res.writableFinished) ac.abort(new Error('client closed the connection'));
+        });
+      }
+    }
+    return this.controller.signal;
+  }
+}

@@ -1,0 +1,304 @@
+/**
+ * The publisher: a connect-style `(req, res, next?)` handler that resolves a URL to a
+ * published function (SPEC section 2) and calls it (section 3). It needs nothing of
+ * Express. Resolved routes are cached per path and per app version, so a request for a
+ * known route costs a Map get, a pin and the call.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type Logger, pino } from 'pino';
+import type { ModuleRegistry, Pin, RegistryEvents } from '../registry/types.js';
+import { type AppDef, discoverApps } from './app-config.js';
+import { DEFAULT_BODY_LIMIT } from './body.js';
+import { sendError } from './error-response.js';
+import { ErrorCodes, HttpError } from './errors.js';
+import { compileMount, MountTable } from './mounts.js';
+import { publishedExport } from './published.js';
+import { PublishedFunction, type PublisherHost } from './published-function.js';
+import { type AppState, type FnRoute, type Route, readMeta } from './route.js';
+import { listRoutes, type RouteListing } from './route-listing.js';
+import { candidates, nameSegments, splitPath } from './segments.js';
+import { createStaticFiles } from './static-files.js';
+
+/** Options of {@link createPublisher}. */
+export interface PublisherOptions {
+  /** The module registry (started by the caller). */
+  registry: ModuleRegistry;
+  /** The apps directory; default `registry.root`. */
+  appsDir?: string;
+  /** Error messages, stacks and code frames in responses. */
+  dev?: boolean;
+  /** Largest request body in bytes (default 1 MiB); an app.json `bodyLimit` overrides it. */
+  bodyLimit?: number;
+  /** pino logger; default one at `info` on stdout. */
+  logger?: Logger;
+}
+
+/** A connect-style handler; `next` is called for paths the publisher does not answer. */
+export type Next = (err?: unknown) => void;
+
+/** An app as the publisher mounted it. */
+export interface MountedApp {
+  name: string;
+  dir: string;
+  mount: string;
+  configFile: string | undefined;
+}
+
+/** The publisher's API. */
+export interface Publisher {
+  /** Answers a request (node:http or Express); with `next`, misses fall through to it. */
+  handle(req: IncomingMessage, res: ServerResponse, next?: Next): void;
+  /** The mounted apps. */
+  readonly apps: readonly MountedApp[];
+  /** Every URL -> file#function (loads modules that are not loaded yet). */
+  routes(): Promise<RouteListing[]>;
+  /** Feed the registry's events here (`RegistryOptions.onEvent`): drops stale routes. */
+  onRegistryEvent<K extends keyof RegistryEvents>(type: K, event: RegistryEvents[K]): void;
+  /** Resolves once the publisher can serve. */
+  ready(): Promise<void>;
+  /** Answers `err` the way the publisher answers errors (JSON body, dev details). */
+  error(req: IncomingMessage, res: ServerResponse, err: unknown): void;
+}
+
+const CACHE_MAX = 5000;
+// The pseudo-app that owns the routes of paths outside every mount.
+const OUTSIDE: AppDef = {
+  name: '',
+  dir: '',
+  configFile: undefined,
+  config: { static: false },
+  mount: compileMount('/', '(none)'),
+  publicDir: '',
+};
+const CACHE_KEY_MAX = 512;
+
+class PublisherImpl implements Publisher, PublisherHost {
+  readonly registry: ModuleRegistry;
+  readonly error: Publisher['error'];
+  private readonly dev: boolean;
+  private readonly log: Logger;
+  private readonly appsDir: string;
+  private readonly bodyLimit: number;
+  private table!: MountTable<AppState>;
+  private byName = new Map<string, AppState>();
+  /** Routes of paths that belong to no app. */
+  private outside!: AppState;
+  private readonly cache = new Map<string, Route>();
+  private readonly wrappers = new Map<string, PublishedFunction>();
+
+  constructor(opts: PublisherOptions) {
+    this.registry = opts.registry;
+    this.dev = opts.dev ?? false;
+    this.log = opts.logger ?? pino({ level: process.env.HOTPUB_LOG_LEVEL ?? 'info' });
+    this.appsDir = opts.appsDir ?? opts.registry.root;
+    this.bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
+    this.mountApps(discoverApps(this.appsDir));
+    this.handle = this.handle.bind(this);
+    this.error = this.sendError.bind(this);
+  }
+
+  private mountApps(defs: AppDef[]): void {
+    const states = defs.map((def) => this.stateOf(def));
+    this.byName = new Map(states.map((s) => [s.name, s]));
+    this.table = new MountTable(states);
+    const version = (this.outside?.version ?? 0) + 1;
+    this.outside = {
+      def: OUTSIDE,
+      name: '',
+      mount: OUTSIDE.mount,
+      version,
+      log: this.log,
+      bodyLimit: 0,
+      statics: undefined,
+    };
+    this.cache.clear();
+  }
+
+  private stateOf(def: AppDef): AppState {
+    const old = this.byName.get(def.name);
+    return {
+      def,
+      name: def.name,
+      mount: def.mount,
+      version: (old?.version ?? 0) + 1,
+      log: this.log.child({ app: def.name }),
+      bodyLimit: def.config.bodyLimit ?? this.bodyLimit,
+      statics: def.config.static === false ? undefined : createStaticFiles(def.publicDir),
+    };
+  }
+
+  get apps(): readonly MountedApp[] {
+    return this.table.apps.map((a) => ({
+      name: a.name,
+      dir: a.def.dir,
+      mount: a.def.mount.pattern,
+      configFile: a.def.configFile,
+    }));
+  }
+
+  ready(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  handle(req: IncomingMessage, res: ServerResponse, next?: Next): void {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const route = this.cache.get(path);
+    if (route !== undefined && route.version === route.app.version) {
+      if (route.kind === 'fn') route.wrapper.serve(req, res, route, url, q, next);
+      else this.serveOther(req, res, route, next);
+      return;
+    }
+    this.resolve(req, res, next, path, url, q);
+  }
+
+  resolve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    next: Next | undefined,
+    path: string,
+    url: string,
+    q: number,
+  ): void {
+    this.resolveSlow(req, res, next, path, url, q).catch((err) => this.sendError(req, res, err));
+  }
+
+  private remember(path: string, route: Route): void {
+    if (path.length > CACHE_KEY_MAX) return;
+    if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value as string);
+    this.cache.set(path, route);
+  }
+
+  private async resolveSlow(
+    req: IncomingMessage,
+    res: ServerResponse,
+    next: Next | undefined,
+    path: string,
+    url: string,
+    q: number,
+  ): Promise<void> {
+    const segments = path === '/-' || path.startsWith('/-/') ? undefined : splitPath(path);
+    const match = segments && this.table.match(segments);
+    if (!segments || !match) {
+      const miss: Route = { kind: 'miss', app: this.outside, version: this.outside.version };
+      this.remember(path, miss);
+      this.serveOther(req, res, miss, next);
+      return;
+    }
+    const app = match.app;
+    const version = app.version;
+    const raw = segments.slice(match.consumed);
+    const names = nameSegments(raw);
+    if (names !== undefined) {
+      for (const cand of candidates(names)) {
+        const file = this.registry.findFile(app.name, cand.rel);
+        if (file === undefined) continue;
+        let pin = await this.registry.acquire(app.name);
+        if (pin.exportsOf(file) === undefined) {
+          pin.release();
+          await this.registry.ensureModule(file); // single flight; rejects if it never loaded
+          pin = await this.registry.acquire(app.name);
+        }
+        const inner = publishedExport(pin, file, cand.name);
+        if (inner === undefined) {
+          pin.release();
+          continue;
+        }
+        const route: FnRoute = {
+          kind: 'fn',
+          app,
+          version,
+          generation: pin.generation,
+          file,
+          name: cand.name,
+          inner: inner as FnRoute['inner'],
+          meta: readMeta(pin, file, inner as FnRoute['inner']),
+          params: match.consumed > 0 && app.def.mount.params.length > 0 ? match.params : undefined,
+          path,
+          wrapper: this.wrapperOf(app.name, file, cand.name),
+        };
+        // A swap while we awaited makes `version` stale: serve, but do not cache.
+        if (version === app.version) this.remember(path, route);
+        route.wrapper.run(req, res, route, pin as Pin, url, q, next);
+        return;
+      }
+    }
+    const rest = '/' + raw.join('/') + (path.endsWith('/') && raw.length > 0 ? '/' : '');
+    const route: Route = app.statics
+      ? { kind: 'static', app, version, rest }
+      : { kind: 'miss', app, version };
+    if (version === app.version) this.remember(path, route);
+    this.serveOther(req, res, route, next);
+  }
+
+  private wrapperOf(app: string, file: string, name: string): PublishedFunction {
+    const key = `${file}#${name}`;
+    let w = this.wrappers.get(key);
+    if (w === undefined) {
+      w = new PublishedFunction(app, file, name, this);
+      this.wrappers.set(key, w);
+    }
+    return w;
+  }
+
+  private serveOther(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: Route,
+    next: Next | undefined,
+  ): void {
+    if (route.kind === 'static' && route.app.statics) {
+      route.app.statics.serve(req, res, route.rest, (err) => {
+        if (err) this.sendError(req, res, err);
+        else this.notFound(req, res, next);
+      });
+      return;
+    }
+    this.notFound(req, res, next);
+  }
+
+  private notFound(req: IncomingMessage, res: ServerResponse, next: Next | undefined): void {
+    if (next) next();
+    else this.sendError(req, res, new HttpError(404, 'Not Found', { code: ErrorCodes.notFound }));
+  }
+
+  sendError(req: IncomingMessage, res: ServerResponse, err: unknown): void {
+    sendError(req, res, err, { dev: this.dev, log: this.log, root: this.registry.root });
+  }
+
+  onRegistryEvent<K extends keyof RegistryEvents>(type: K, event: RegistryEvents[K]): void {
+    if (type !== 'swap' && type !== 'files') return;
+    const name = (event as RegistryEvents['swap']).app;
+    const app = this.byName.get(name);
+    if (app === undefined) {
+      if (type === 'files') this.rediscover();
+      return;
+    }
+    app.version++;
+    // Drop the app's routes now: they hold functions of a generation that should be collectable.
+    for (const [path, route] of this.cache) if (route.app === app) this.cache.delete(path);
+  }
+
+  /** A new app directory appeared: mount it (a bad app.json is logged, the old set stays). */
+  private rediscover(): void {
+    try {
+      this.mountApps(discoverApps(this.appsDir));
+    } catch (err) {
+      this.log.error({ err, code: (err as { code?: string }).code }, (err as Error).message);
+    }
+  }
+
+  routes(): Promise<RouteListing[]> {
+    return listRoutes(this.registry, this.table.apps);
+  }
+}
+
+/**
+ * Creates the publisher over a started registry. Throws a `ConfigError`
+ * (`HOTPUB_E_APPS_DIR`, `HOTPUB_E_APP_CONFIG`, `HOTPUB_E_MOUNT_CONFLICT`) for a missing
+ * apps directory, a bad app.json or two apps on one mount.
+ */
+export function createPublisher(options: PublisherOptions): Publisher {
+  return new PublisherImpl(options);
+}

@@ -1,0 +1,235 @@
+/**
+ * The stable outer wrapper of one published function (one per file and export name,
+ * created once, never replaced). It pins the app's current generation under the shared
+ * code lock, calls that generation's inner function, and releases the pin once the
+ * response is complete or the client went away. The common case (no guards, no body,
+ * a synchronous return) runs without a Promise or a closure.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ModuleRegistry, Pin } from '../registry/types.js';
+import { buildArgs, fieldsOf } from './args.js';
+import { hasBody, readBody } from './body.js';
+import { RequestContext } from './context.js';
+import { ErrorCodes, HttpError } from './errors.js';
+import { sendValue } from './respond.js';
+import type { FnRoute } from './route.js';
+import { validateArgs } from './schema.js';
+
+type Next = (err?: unknown) => void;
+
+/** What the wrapper needs of the publisher. */
+export interface PublisherHost {
+  readonly registry: ModuleRegistry;
+  sendError(req: IncomingMessage, res: ServerResponse, err: unknown): void;
+  /** Resolves `path` again (its cached route is of another generation) and serves it. */
+  resolve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    next: Next | undefined,
+    path: string,
+    url: string,
+    q: number,
+  ): void;
+}
+
+const kPin = Symbol('hotpub.pin');
+type HeldResponse = ServerResponse & { [kPin]?: Pin };
+
+function releaseHeld(this: HeldResponse): void {
+  const pin = this[kPin];
+  if (pin !== undefined) {
+    this[kPin] = undefined;
+    pin.release();
+  }
+}
+
+/** Keeps `pin` until `res` closes (complete, or the client went away). */
+function holdUntilClose(res: HeldResponse, pin: Pin): void {
+  if (res.destroyed) {
+    pin.release();
+    return;
+  }
+  if (res[kPin] === pin) return;
+  res[kPin] = pin;
+  res.once('close', releaseHeld);
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return (
+    v !== null && typeof v === 'object' && typeof (v as PromiseLike<unknown>).then === 'function'
+  );
+}
+
+/** The stable outer wrapper of `file#name` in `app`. */
+export class PublishedFunction {
+  constructor(
+    readonly app: string,
+    readonly file: string,
+    readonly name: string,
+    private readonly host: PublisherHost,
+  ) {}
+
+  /** Serves a request for a cached route: pins the app's code, then {@link run}. */
+  serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: FnRoute,
+    url: string,
+    q: number,
+    next: Next | undefined,
+  ): void {
+    const p = this.host.registry.acquire(this.app);
+    if (isThenable(p)) {
+      // A reload is pending: this request queues behind it.
+      (p as Promise<Pin>).then(
+        (pin) => this.run(req, res, route, pin, url, q, next),
+        (err) => this.host.sendError(req, res, err),
+      );
+      return;
+    }
+    this.run(req, res, route, p as Pin, url, q, next);
+  }
+
+  /** Calls the inner function of the pinned generation; owns `pin` from here on. */
+  run(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: FnRoute,
+    pin: Pin,
+    url: string,
+    q: number,
+    next: Next | undefined,
+  ): void {
+    if (pin.generation !== route.generation) {
+      // The route was read from another generation: look it up again in the current one.
+      pin.release();
+      this.host.resolve(req, res, next, route.path, url, q);
+      return;
+    }
+    const meta = route.meta;
+    const method = req.method ?? 'GET';
+    if (!meta.methods.has(method)) {
+      pin.release();
+      this.host.sendError(
+        req,
+        res,
+        new HttpError(405, `Method ${method} is not allowed here`, {
+          code: ErrorCodes.methodNotAllowed,
+          headers: { allow: meta.allow },
+        }),
+      );
+      return;
+    }
+    if (meta.guards !== undefined || (method !== 'GET' && method !== 'HEAD' && hasBody(req))) {
+      holdUntilClose(res, pin);
+      this.runAsync(req, res, route, pin, url, q);
+      return;
+    }
+    let result: unknown;
+    try {
+      const args = buildArgs(url, q, route.params, undefined);
+      if (meta.schema !== undefined) validateArgs(meta.schema, args, false);
+      const ctx = new RequestContext(
+        req,
+        res,
+        route.params,
+        this.app,
+        route.app.log,
+        route.path,
+        undefined,
+        this.file,
+        this.name,
+      );
+      result = route.inner(args, ctx);
+    } catch (err) {
+      pin.release();
+      this.host.sendError(req, res, err);
+      return;
+    }
+    if (isThenable(result)) {
+      holdUntilClose(res, pin);
+      result.then(
+        (value) => this.finish(req, res, pin, value),
+        (err) => this.fail(req, res, pin, err),
+      );
+      return;
+    }
+    this.finish(req, res, pin, result);
+  }
+
+  private async runAsync(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: FnRoute,
+    pin: Pin,
+    url: string,
+    q: number,
+  ): Promise<void> {
+    try {
+      const ctx = new RequestContext(
+        req,
+        res,
+        route.params,
+        this.app,
+        route.app.log,
+        route.path,
+        undefined,
+        this.file,
+        this.name,
+      );
+      for (const guard of route.meta.guards ?? []) {
+        if (!(await guard.fn(ctx))) {
+          throw guard.status === 401
+            ? new HttpError(401, 'Authentication required', { code: ErrorCodes.unauthorized })
+            : new HttpError(403, 'Access denied', { code: ErrorCodes.forbidden });
+        }
+      }
+      let fields: Record<string, unknown> | undefined;
+      let json = false;
+      const parsed = (req as { body?: unknown }).body;
+      if (parsed !== undefined && req.readableEnded) {
+        // Some middleware (express.json(), ...) read the body already.
+        fields = fieldsOf(parsed);
+        ctx.body = parsed;
+        json = !/urlencoded|multipart/i.test(req.headers['content-type'] ?? '');
+      } else if (req.method !== 'GET' && req.method !== 'HEAD' && hasBody(req)) {
+        const body = await readBody(req, route.app.bodyLimit);
+        if (body !== undefined) {
+          fields = body.fields;
+          ctx.body = body.value;
+          json = body.kind === 'json';
+        }
+      }
+      const args = buildArgs(url, q, route.params, fields);
+      if (route.meta.schema !== undefined) validateArgs(route.meta.schema, args, json);
+      const value = await route.inner(args, ctx);
+      this.finish(req, res, pin, value);
+    } catch (err) {
+      this.fail(req, res, pin, err);
+    }
+  }
+
+  private finish(req: IncomingMessage, res: ServerResponse, pin: Pin, value: unknown): void {
+    let done: boolean;
+    if (res.destroyed && !res.writableEnded) {
+      done = true; // the client went away: nothing to send
+    } else {
+      try {
+        done = sendValue(req, res, value);
+      } catch (err) {
+        this.host.sendError(req, res, err);
+        done = true;
+      }
+    }
+    if (done) {
+      (res as HeldResponse)[kPin] = undefined;
+      pin.release();
+    } else holdUntilClose(res, pin);
+  }
+
+  private fail(req: IncomingMessage, res: ServerResponse, pin: Pin, err: unknown): void {
+    (res as HeldResponse)[kPin] = undefined;
+    this.host.sendError(req, res, err);
+    pin.release();
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Which exports are published: own, well-named, plain or async functions that the
+ * module did not take from a package or a Node built-in.
+ */
+import type { Pin } from '../registry/types.js';
+
+/** An export name that can be published. */
+export const EXPORT_NAME_RE = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+// Names of Object.prototype and Function.prototype members: never published, even when
+// a module really exports a function called so (`export function toString`).
+const RESERVED = new Set<string>([
+  'default',
+  ...Object.getOwnPropertyNames(Object.prototype),
+  ...Object.getOwnPropertyNames(Function.prototype),
+  'prototype',
+  'then',
+]);
+
+const fnToString = Function.prototype.toString;
+const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor;
+const AsyncGeneratorFunction = Object.getPrototypeOf(async function* () {}).constructor;
+
+/** True for a plain or async function; false for classes, generators and non-functions. */
+export function isPlainFunction(value: unknown): value is (...args: unknown[]) => unknown {
+  if (typeof value !== 'function') return false;
+  if (value instanceof GeneratorFunction || value instanceof AsyncGeneratorFunction) return false;
+  let src: string;
+  try {
+    src = fnToString.call(value);
+  } catch {
+    return false; // a Proxy or exotic callable
+  }
+  return !/^class[\s{]/.test(src);
+}
+
+/** True if `name` could ever be a published export name. */
+export function isPublishableName(name: string): boolean {
+  return EXPORT_NAME_RE.test(name) && !RESERVED.has(name);
+}
+
+/**
+ * The published function `name` of module `file` in the pinned generation, or undefined.
+ * Reads the export as an own data property only (no getters run).
+ */
+export function publishedExport(
+  pin: Pin,
+  file: string,
+  name: string,
+): ((args: unknown, ctx: unknown) => unknown) | undefined {
+  if (!isPublishableName(name)) return undefined;
+  const exports = pin.exportsOf(file);
+  if (exports === undefined) return undefined;
+  const desc = Object.getOwnPropertyDescriptor(exports, name);
+  if (desc === undefined) return undefined;
+  // ESM namespaces expose exports as data properties; a getter means a CJS-ish re-export.
+  const value = 'value' in desc ? desc.value : desc.get ? safeGet(exports, name) : undefined;
+  if (!isPlainFunction(value)) return undefined;
+  if (pin.isForeign(file, value)) return undefined;
+  return value as (args: unknown, ctx: unknown) => unknown;
+}
+
+function safeGet(obj: object, name: string): unknown {
+  try {
+    return (obj as Record<string, unknown>)[name];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every published export name of a module in the pinned generation (for `routes()`). */
+export function publishedNames(pin: Pin, file: string): string[] {
+  const exports = pin.exportsOf(file);
+  if (exports === undefined) return [];
+  return Object.keys(exports)
+    .filter((n) => publishedExport(pin, file, n) !== undefined)
+    .sort();
+}

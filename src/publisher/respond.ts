@@ -1,0 +1,134 @@
+/**
+ * Return value -> response (SPEC section 3). Strings, JSON and bytes are written in one
+ * `end()`; streams and WHATWG `Response` bodies are piped.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ErrorCodes, HttpError } from './errors.js';
+
+const TEXT_HTML = 'text/html; charset=utf-8';
+const TEXT_PLAIN = 'text/plain; charset=utf-8';
+const JSON_TYPE = 'application/json; charset=utf-8';
+const OCTET = 'application/octet-stream';
+
+/** True if a string looks like HTML: `<` first after whitespace. */
+function looksLikeHtml(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 60) return true;
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 12 && c !== 0xfeff) return false;
+  }
+  return false;
+}
+
+function endWith(res: ServerResponse, type: string, body: string | Uint8Array): void {
+  if (!res.hasHeader('content-type')) res.setHeader('content-type', type);
+  res.setHeader(
+    'content-length',
+    typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
+  );
+  res.end(body);
+}
+
+/** Writes a JSON body with the current `res.statusCode`. */
+export function sendJson(res: ServerResponse, value: unknown): void {
+  const body = JSON.stringify(value);
+  // JSON.stringify drops functions/symbols to undefined: that is the function's bug.
+  if (body === undefined)
+    throw new HttpError(500, 'Return value cannot be sent as JSON', { code: ErrorCodes.badReturn });
+  endWith(res, JSON_TYPE, body);
+}
+
+function isNodeReadable(v: object): v is Readable {
+  return typeof (v as Readable).pipe === 'function' && typeof (v as Readable).on === 'function';
+}
+
+function isWebStream(v: object): v is ReadableStream {
+  return (
+    typeof (v as ReadableStream).getReader === 'function' &&
+    typeof (v as ReadableStream).tee === 'function'
+  );
+}
+
+/**
+ * Sends a function's return value. Returns true when the response is complete now,
+ * false when a body is still being piped (the caller waits for `res` 'close').
+ * Throws `HttpError` for values that cannot be sent (the caller answers 500).
+ */
+export function sendValue(req: IncomingMessage, res: ServerResponse, value: unknown): boolean {
+  if (typeof value === 'string') {
+    endWith(res, looksLikeHtml(value) ? TEXT_HTML : TEXT_PLAIN, value);
+    return true;
+  }
+  if (value === undefined) {
+    // The function answered through ctx.res itself, or there is nothing to say.
+    if (res.headersSent || res.writableEnded) return res.writableEnded;
+    res.statusCode = res.statusCode === 200 ? 204 : res.statusCode;
+    res.end();
+    return true;
+  }
+  if (value === null || typeof value === 'number' || typeof value === 'boolean') {
+    sendJson(res, value);
+    return true;
+  }
+  if (typeof value !== 'object') {
+    throw new HttpError(500, `Cannot send a ${typeof value} as a response`, {
+      code: ErrorCodes.badReturn,
+    });
+  }
+  if (value instanceof Uint8Array) {
+    endWith(res, OCTET, value);
+    return true;
+  }
+  if (value instanceof Response) {
+    sendResponse(req, res, value);
+    return false;
+  }
+  if (isNodeReadable(value)) {
+    pipeBody(req, res, value);
+    return false;
+  }
+  if (isWebStream(value)) {
+    pipeBody(req, res, Readable.fromWeb(value as import('node:stream/web').ReadableStream));
+    return false;
+  }
+  sendJson(res, value);
+  return true;
+}
+
+function pipeBody(req: IncomingMessage, res: ServerResponse, body: Readable): void {
+  if (!res.hasHeader('content-type')) res.setHeader('content-type', OCTET);
+  if (req.method === 'HEAD') {
+    body.destroy();
+    res.end();
+    return;
+  }
+  // pipeline destroys both sides on error or on the client going away.
+  pipeline(body, res).catch(() => {
+    if (!res.destroyed) res.destroy();
+  });
+}
+
+function sendResponse(req: IncomingMessage, res: ServerResponse, response: Response): void {
+  res.statusCode = response.status;
+  const cookies = response.headers.getSetCookie();
+  for (const [k, v] of response.headers) {
+    if (k !== 'set-cookie') res.setHeader(k, v);
+  }
+  if (cookies.length > 0) res.setHeader('set-cookie', cookies);
+  if (response.body === null) {
+    res.end();
+    return;
+  }
+  if (req.method === 'HEAD') {
+    response.body.cancel().catch(() => {});
+    res.end();
+    return;
+  }
+  pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), res).catch(
+    () => {
+      if (!res.destroyed) res.destroy();
+    },
+  );
+}

@@ -1,0 +1,100 @@
+/**
+ * `routes()`: every URL -> file#function of every app, for `hotpub routes`. Loads the
+ * modules that are not loaded yet; a module that fails to load is listed with its error.
+ */
+import { basename, extname, relative } from 'node:path';
+import type { ModuleRegistry } from '../registry/types.js';
+import { publishedNames } from './published.js';
+import type { AppState } from './route.js';
+import { candidates, SEGMENT_RE } from './segments.js';
+
+/** One line of `hotpub routes`. */
+export interface RouteListing {
+  app: string;
+  /** URL pattern: the mount (with its params) plus the function's segments. */
+  url: string;
+  /** Real path of the module. */
+  file: string;
+  /** Export name, or undefined when the module failed to load. */
+  name: string | undefined;
+  /** Methods the function accepts. */
+  methods: string[];
+  /** True when an earlier candidate answers the same URL (this one is unreachable). */
+  shadowed: boolean;
+  /** The load error of the module, if it failed. */
+  error?: string;
+}
+
+function urlSegments(rel: string, name: string): string[] {
+  const parts = rel.split('/');
+  if (parts[parts.length - 1] === 'index') parts.pop();
+  if (name !== 'index') parts.push(name);
+  return parts;
+}
+
+function join(mount: string, segments: string[]): string {
+  const base = mount === '/' ? '' : mount.replace(/\/$/, '');
+  return segments.length === 0 ? base || '/' : `${base}/${segments.join('/')}`;
+}
+
+/** Lists the routes of `apps`, sorted by URL. */
+export async function listRoutes(
+  registry: ModuleRegistry,
+  apps: readonly AppState[],
+): Promise<RouteListing[]> {
+  const out: Array<RouteListing & { rank: number }> = [];
+  for (const app of apps) {
+    for (const file of registry.listFiles(app.name)) {
+      const rel = relative(app.def.dir, file).split('\\').join('/').slice(0, -extname(file).length);
+      if (!rel.split('/').every((s) => SEGMENT_RE.test(s)) || basename(rel).includes('.')) continue;
+      try {
+        await registry.ensureModule(file);
+      } catch (err) {
+        out.push({
+          app: app.name,
+          url: join(app.def.mount.pattern, urlSegments(rel, 'index')),
+          file,
+          name: undefined,
+          methods: [],
+          shadowed: false,
+          error: (err as Error).message,
+          rank: 0,
+        });
+        continue;
+      }
+      const pin = await registry.acquire(app.name);
+      try {
+        const exports = pin.exportsOf(file) ?? {};
+        for (const name of publishedNames(pin, file)) {
+          const segs = urlSegments(rel, name);
+          const rank = candidates(segs).findIndex((c) => c.rel === rel && c.name === name);
+          if (rank < 0) continue; // not reachable by any URL
+          const declared = (exports[name] as { methods?: unknown }).methods;
+          const methods = Array.isArray(declared)
+            ? declared.map(String)
+            : typeof declared === 'string'
+              ? [declared]
+              : ['GET', 'HEAD', 'POST'];
+          out.push({
+            app: app.name,
+            url: join(app.def.mount.pattern, segs),
+            file,
+            name,
+            methods,
+            shadowed: false,
+            rank,
+          });
+        }
+      } finally {
+        pin.release();
+      }
+    }
+  }
+  out.sort((a, b) => a.url.localeCompare(b.url) || a.rank - b.rank);
+  for (let i = 1; i < out.length; i++) {
+    const prev = out[i - 1];
+    const cur = out[i];
+    if (prev && cur && prev.url === cur.url && cur.name !== undefined) cur.shadowed = true;
+  }
+  return out.map(({ rank: _rank, ...r }) => r);
+}

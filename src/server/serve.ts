@@ -1,0 +1,201 @@
+/**
+ * `createServer`: the registry, the publisher and a node:http server. Requests go
+ * straight from node:http to the publisher (the lean path) unless Express middleware is
+ * configured, in which case an Express 5 app runs it before the publisher.
+ */
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { type Logger, pino } from 'pino';
+import { createPublisher, type Publisher } from '../publisher/create-publisher.js';
+import { createRegistry } from '../registry/index.js';
+import type { ModuleRegistry, RegistryEvents } from '../registry/types.js';
+
+/** A connect/Express middleware. */
+export type Handler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: (err?: unknown) => void,
+) => unknown;
+
+/** Options of {@link createServer}. */
+export interface ServeOptions {
+  /** The apps directory. */
+  apps: string;
+  /** Port; 0 picks a free one. Default 3000. */
+  port?: number;
+  /** Host. Default `127.0.0.1`. */
+  host?: string;
+  /** Reload modules when their files change. */
+  watch?: boolean;
+  /** Error details and code frames in responses. */
+  dev?: boolean;
+  /** Largest request body in bytes. Default 1 MiB. */
+  bodyLimit?: number;
+  /** Longest wait for in-flight requests before a reload swaps anyway. Default 5000. */
+  drainTimeoutMs?: number;
+  /** Longest wait for in-flight requests in `close()` before their connections are cut. Default 10000. */
+  shutdownTimeoutMs?: number;
+  /** false: call functions without the code lock (benchmarks of the cost of safety only). */
+  codeLock?: boolean;
+  /** pino logger. Default: pino at `info`. */
+  logger?: Logger;
+  /**
+   * Connect/Express middleware run in order before the publisher. When set (non-empty),
+   * requests go through an Express 5 app; otherwise straight from node:http.
+   */
+  middleware?: Handler[];
+  /**
+   * Answers the framework's reserved paths (`/-` and `/-/...`): `/-/registry`, the
+   * dashboard... Its `next()` answers 404. Without it those paths are 404.
+   */
+  reserved?: Handler;
+  /** Also called with every registry event (after the publisher has seen it), e.g. to log. */
+  onRegistryEvent?: <K extends keyof RegistryEvents>(type: K, event: RegistryEvents[K]) => void;
+}
+
+/** A running server. */
+export interface HotpubServer {
+  /** `http://host:port`. */
+  url: string;
+  port: number;
+  host: string;
+  server: Server;
+  registry: ModuleRegistry;
+  publisher: Publisher;
+  /** Stops accepting, lets in-flight requests finish, closes the registry. Idempotent. */
+  close(): Promise<void>;
+}
+
+function isReserved(url: string): boolean {
+  // "/-" alone, "/-/...", "/-?..."
+  if (url.charCodeAt(0) !== 47 || url.charCodeAt(1) !== 45) return false;
+  return url.length === 2 || url.charCodeAt(2) === 47 || url.charCodeAt(2) === 63;
+}
+
+async function buildListener(
+  publisher: Publisher,
+  options: ServeOptions,
+): Promise<(req: IncomingMessage, res: ServerResponse) => void> {
+  const reserved = options.reserved;
+  const handle = publisher.handle;
+  const middleware = options.middleware ?? [];
+  if (middleware.length === 0) {
+    if (!reserved) return handle;
+    return (req, res) => {
+      if (isReserved(req.url ?? '/')) {
+        reserved(req, res, (err) => (err ? publisher.error(req, res, err) : handle(req, res)));
+      } else handle(req, res);
+    };
+  }
+  const { default: express } = await import('express');
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  for (const m of middleware) app.use(m as RequestHandler);
+  if (reserved) {
+    app.use((req, res, next) => {
+      if (isReserved(req.url)) reserved(req, res, next);
+      else next();
+    });
+  }
+  app.use((req, res) => handle(req, res));
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    publisher.error(req, res, err);
+  });
+  return app;
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => {
+      server.off('listening', onListening);
+      reject(err);
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}
+
+/** Closes `server`, cutting connections still busy after `timeoutMs`. */
+function closeServer(server: Server, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const idle = setInterval(() => server.closeIdleConnections(), 50);
+    const force = setTimeout(() => server.closeAllConnections(), timeoutMs);
+    server.close(() => {
+      clearInterval(idle);
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+/**
+ * Starts hotpub: creates and starts the registry over `options.apps`, the publisher
+ * (which validates every app.json and mount), and an HTTP server on host:port.
+ * Rejects with the ConfigError of a bad apps directory or app.json, or the listen
+ * error (`EADDRINUSE`); nothing is left running then.
+ */
+export async function createServer(options: ServeOptions): Promise<HotpubServer> {
+  const logger = options.logger ?? pino({ level: process.env.HOTPUB_LOG_LEVEL ?? 'info' });
+  const host = options.host ?? '127.0.0.1';
+  const dev = options.dev ?? false;
+  if (dev) process.setSourceMapsEnabled(true);
+  let publisher: Publisher | undefined;
+  const registry = createRegistry({
+    root: options.apps,
+    watch: options.watch ?? false,
+    dev,
+    ...(options.drainTimeoutMs !== undefined ? { drainTimeoutMs: options.drainTimeoutMs } : {}),
+    ...(options.codeLock !== undefined ? { codeLock: options.codeLock } : {}),
+    hotpub: (await import('../index.js')) as Record<string, unknown>,
+    onEvent: (type, event) => {
+      publisher?.onRegistryEvent(type, event);
+      options.onRegistryEvent?.(type, event);
+    },
+  });
+  try {
+    await registry.start();
+    publisher = createPublisher({
+      registry,
+      appsDir: options.apps,
+      dev,
+      logger,
+      ...(options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {}),
+    });
+    await publisher.ready();
+    const server = createHttpServer(await buildListener(publisher, options));
+    await listen(server, options.port ?? 3000, host);
+    const port = (server.address() as AddressInfo).port;
+    const urlHost = host.includes(':') ? `[${host}]` : host;
+    let closing: Promise<void> | undefined;
+    return {
+      url: `http://${urlHost}:${port}`,
+      port,
+      host,
+      server,
+      registry,
+      publisher,
+      close() {
+        closing ??= closeServer(server, options.shutdownTimeoutMs ?? 10_000).then(() =>
+          registry.close(),
+        );
+        return closing;
+      },
+    };
+  } catch (err) {
+    await registry.close().catch(() => {});
+    throw err;
+  }
+}

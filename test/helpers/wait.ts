@@ -1,0 +1,31 @@
+/** Bounded polling for tests: wait for a condition, never for a fixed time. */
+
+/**
+ * Calls `check` until it returns a truthy value (which is returned) or `timeoutMs`
+ * passes (then throws with `message`). `check` may be async; errors count as "not yet".
+ */
+export async function waitFor<T>(
+  check: () => T | Promise<T>,
+  {
+    timeoutMs = 10_000,
+    intervalMs = 20,
+    message = 'condition',
+  }: { timeoutMs?: number; intervalMs?: number; message?: string } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${message}${last ? `: ${String(last)}` : ''}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
