@@ -172,3 +172,27 @@ export interface ModuleRegistry {
   /** Everything, for `/-/registry`. */
   snapshot(): RegistrySnapshot;
 }
+
+/**
+ * `import.meta.hot` inside an app module: state and cleanup across reloads (Vite's shape).
+ */
+export interface HotContext {
+  /** The same object for every generation of this module: put state here to keep it. */
+  // biome-ignore lint/suspicious/noExplicitAny: app authors store anything here, like Vite's
+  readonly data: Record<string, any>;
+  /**
+   * Runs `cb(data)` once when this generation is retired, after its last in-flight request
+   * has ended (close pools, clear timers).
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: same object as `data`
+  dispose(cb: (data: Record<string, any>) => void): void;
+  /** Accepted for Vite compatibility; does nothing (importers are always reloaded). */
+  accept(...args: unknown[]): void;
+}
+
+declare global {
+  interface ImportMeta {
+    /** hotpub's hot-reload context of this module (always set for app modules). */
+    readonly hot: HotContext;
+  }
+}

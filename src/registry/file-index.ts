@@ -1,0 +1,134 @@
+/**
+ * The index of addressable module files: `<root>/<app>/<rel>.ts|.js` where every segment is
+ * a URL segment, nothing private (`_x`, `.x`), no `node_modules`, not under the app's
+ * `public/`, no `*.d.ts` / `*.test.ts`. Answers `findFile` without touching the disk.
+ */
+import { readdir, realpath } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { isInside } from './resolve.js';
+
+const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+const ADDRESSABLE_EXT = ['.ts', '.js'] as const;
+
+/** True for a directory name under the root that is an app. */
+export function isAppName(name: string): boolean {
+  return !name.startsWith('_') && !name.startsWith('.') && name !== 'node_modules';
+}
+
+/** Where an addressable file sits: its app and extension-less `/`-joined path. */
+export interface Addressable {
+  app: string;
+  rel: string;
+  ext: '.ts' | '.js';
+}
+
+/** Classifies a path under `root` (not necessarily existing) as addressable or not. */
+export function classify(root: string, path: string): Addressable | undefined {
+  const parts = relative(root, path).split(sep);
+  if (parts.length < 2) return undefined;
+  const app = parts[0]!;
+  if (!isAppName(app)) return undefined;
+  const base = parts[parts.length - 1]!;
+  const ext = ADDRESSABLE_EXT.find((e) => base.endsWith(e));
+  if (!ext) return undefined;
+  const segs = [...parts.slice(1, -1), base.slice(0, -ext.length)];
+  if (parts.length > 2 && parts[1] === 'public') return undefined;
+  for (const s of segs) if (!SEGMENT.test(s) || s === 'node_modules') return undefined;
+  return { app, rel: segs.join('/'), ext };
+}
+
+interface Entry {
+  ts?: string;
+  js?: string;
+}
+
+/** The index itself. Paths are real absolute paths. */
+export class FileIndex {
+  private readonly apps = new Map<string, Map<string, Entry>>();
+
+  constructor(readonly root: string) {}
+
+  /** Scans the whole root (replacing what was known). */
+  async scan(): Promise<void> {
+    this.apps.clear();
+    const top = await readdir(this.root, { withFileTypes: true });
+    for (const d of top) {
+      if (!d.isDirectory() || !isAppName(d.name)) continue;
+      this.apps.set(d.name, new Map());
+      await this.walk(join(this.root, d.name), true);
+    }
+  }
+
+  private async walk(dir: string, appTop: boolean): Promise<void> {
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const d of entries) {
+      const path = join(dir, d.name);
+      if (d.isDirectory()) {
+        if (!SEGMENT.test(d.name) || d.name === 'node_modules') continue;
+        if (appTop && d.name === 'public') continue;
+        await this.walk(path, false);
+      } else if (d.isFile()) {
+        this.add(path);
+      } else if (d.isSymbolicLink()) {
+        const real = await realpath(path).catch(() => undefined);
+        if (real && isInside(this.root, real)) this.add(path, real);
+      }
+    }
+  }
+
+  /** Adds `path` (real path `real`) if addressable; returns true if the index changed. */
+  add(path: string, real = path): boolean {
+    const a = classify(this.root, path);
+    if (!a) return false;
+    let app = this.apps.get(a.app);
+    if (!app) {
+      app = new Map();
+      this.apps.set(a.app, app);
+    }
+    const entry = app.get(a.rel) ?? {};
+    const key = a.ext === '.ts' ? 'ts' : 'js';
+    if (entry[key] === real) return false;
+    entry[key] = real;
+    app.set(a.rel, entry);
+    return true;
+  }
+
+  /** Removes `path` if indexed; returns true if the index changed. */
+  remove(path: string): boolean {
+    const a = classify(this.root, path);
+    if (!a) return false;
+    const app = this.apps.get(a.app);
+    const entry = app?.get(a.rel);
+    const key = a.ext === '.ts' ? 'ts' : 'js';
+    if (!app || !entry || entry[key] === undefined) return false;
+    delete entry[key];
+    if (!entry.ts && !entry.js) app.delete(a.rel);
+    return true;
+  }
+
+  /** `.ts` first, then `.js`. */
+  find(app: string, rel: string): string | undefined {
+    const entry = this.apps.get(app)?.get(rel);
+    return entry?.ts ?? entry?.js;
+  }
+
+  /** Every addressable file of `app`, sorted. */
+  list(app: string): string[] {
+    const out: string[] = [];
+    for (const e of this.apps.get(app)?.values() ?? []) {
+      if (e.ts) out.push(e.ts);
+      if (e.js) out.push(e.js);
+    }
+    return out.sort();
+  }
+
+  /** Names of the apps seen (directories under the root that are apps). */
+  appNames(): string[] {
+    return [...this.apps.keys()].sort();
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * App generations: immutable-by-reload maps of file -> module instance, pinned by
+ * requests, and the bookkeeping that runs a retired instance's disposers only after the
+ * last in-flight request of every generation that could reach it has ended.
+ */
+import { CodeLock } from './code-lock.js';
+import type { Pin } from './types.js';
+
+/** One evaluation of one module: its exports and what it required. */
+export interface Instance {
+  readonly file: string;
+  /** The module object the body ran with; its `exports` are the module's exports. */
+  readonly module: { exports: unknown };
+  /** App-module instances it required, by specifier. */
+  readonly appDeps: Map<string, Instance>;
+  /** Exports of packages/built-ins/`hotpub` it required. */
+  readonly foreignDeps: unknown[];
+  /** `hot.dispose` callbacks of this generation of the module. */
+  readonly disposers: Array<(data: Record<string, unknown>) => void>;
+  /** Lazily built: every function a foreign module it reaches exports. */
+  foreignFns?: Set<unknown>;
+}
+
+/** Instances retired by one swap; disposed once every generation that held them drains. */
+export interface Retirement {
+  readonly instances: Instance[];
+  waiting: number;
+}
+
+/** One generation of one app's code. */
+export class Generation {
+  /** Requests pinned to this generation. */
+  inflight = 0;
+  /** Retirements that wait for this generation to drain. */
+  readonly retirements: Retirement[] = [];
+
+  constructor(
+    public number: number,
+    readonly modules: Map<string, Instance>,
+  ) {}
+}
+
+/** One lock domain: an app (or `_shared`), its lock and its generations. */
+export class AppState {
+  readonly lock = new CodeLock();
+  current: Generation;
+  /** Counter of swaps: the next generation's number. */
+  counter = 0;
+  /** Non-current generations that still have in-flight requests. */
+  readonly draining = new Set<Generation>();
+  /** True while a reload waits for (or holds) this app's exclusive lock. */
+  reloadPending = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly onDrained: (r: Retirement) => void,
+  ) {
+    this.current = new Generation(0, new Map());
+  }
+
+  /** Replaces the current generation; returns the generations that still run requests. */
+  swap(next: Generation): Generation[] {
+    const old = this.current;
+    this.current = next;
+    if (old.inflight > 0) this.draining.add(old);
+    return [...this.draining];
+  }
+
+  /** Called when a pin of `gen` is released. */
+  released(gen: Generation): void {
+    gen.inflight--;
+    if (gen.inflight > 0 || gen === this.current) return;
+    this.draining.delete(gen);
+    const due = gen.retirements.splice(0);
+    for (const r of due) if (--r.waiting === 0) this.onDrained(r);
+  }
+}
+
+function collectForeign(inst: Instance, out: Set<unknown>, seen: Set<Instance>): void {
+  if (seen.has(inst)) return;
+  seen.add(inst);
+  for (const exp of inst.foreignDeps) {
+    if (exp === null || (typeof exp !== 'object' && typeof exp !== 'function')) continue;
+    if (typeof exp === 'function') out.add(exp);
+    for (const key of Object.getOwnPropertyNames(exp)) {
+      const d = Object.getOwnPropertyDescriptor(exp, key);
+      let v: unknown;
+      try {
+        v = d && 'value' in d ? d.value : (exp as Record<string, unknown>)[key];
+      } catch {
+        continue;
+      }
+      if (typeof v === 'function') out.add(v);
+    }
+  }
+  for (const dep of inst.appDeps.values()) collectForeign(dep, out, seen);
+}
+
+/** Every function exported by a foreign module `inst` requires, directly or through app modules. */
+export function foreignFunctions(inst: Instance): Set<unknown> {
+  if (!inst.foreignFns) {
+    const out = new Set<unknown>();
+    collectForeign(inst, out, new Set());
+    inst.foreignFns = out;
+  }
+  return inst.foreignFns;
+}
+
+/** A request's pin on one generation of one app. */
+export class PinImpl implements Pin {
+  private released = false;
+
+  constructor(
+    private readonly state: AppState,
+    private readonly gen: Generation,
+    private readonly epoch: number,
+    readonly generation: number,
+  ) {}
+
+  get app(): string {
+    return this.state.name;
+  }
+
+  exportsOf(file: string): Readonly<Record<string, unknown>> | undefined {
+    return this.gen.modules.get(file)?.module.exports as Record<string, unknown> | undefined;
+  }
+
+  isForeign(file: string, fn: unknown): boolean {
+    if (typeof fn !== 'function') return false;
+    const inst = this.gen.modules.get(file);
+    return inst ? foreignFunctions(inst).has(fn) : false;
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    if (this.epoch >= 0) this.state.lock.releaseShared(this.epoch);
+    this.state.released(this.gen);
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * The locked module registry: `createRegistry(options)` and what app modules and the
+ * publisher use with it.
+ */
+import { LockedModuleRegistry } from './module-registry.js';
+import type { ModuleRegistry, RegistryOptions } from './types.js';
+
+export { ModuleLoadError, RegistryError, RegistryErrorCode } from './errors.js';
+export { keep } from './hot-context.js';
+export type * from './types.js';
+
+/** A registry with `isLoaded`, a cheap synchronous check the publisher may use per request. */
+export interface LoadedCheck {
+  /** True when `file` is loaded: `ensureModule(file)` would resolve at once. */
+  isLoaded(file: string): boolean;
+}
+
+/**
+ * Creates the module registry for an apps directory. Call `start()` once before use and
+ * `close()` at shutdown.
+ *
+ * @example
+ * const registry = createRegistry({ root: 'apps', watch: true });
+ * await registry.start();
+ * const file = registry.findFile('blog', 'posts');
+ * if (file) await registry.ensureModule(file);
+ * const pin = registry.acquire('blog');
+ * const p = pin instanceof Promise ? await pin : pin;
+ * try { (p.exportsOf(file!)?.list as Function)?.({}, {}); } finally { p.release(); }
+ */
+export function createRegistry(options: RegistryOptions): ModuleRegistry & LoadedCheck {
+  return new LockedModuleRegistry(options);
+}

@@ -1,0 +1,481 @@
+/**
+ * Loading and reloading: single-flight cold loads (no exclusive lock: they replace
+ * nothing), reloads of a file and its importers under the exclusive code lock of every app
+ * involved, deletes, and the records the registry reports.
+ */
+import { readFileSync, realpathSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { relative, resolve as resolvePath, sep } from 'node:path';
+import type { ExclusiveHold } from './code-lock.js';
+import { errorInfo, ModuleLoadError, RegistryError, RegistryErrorCode } from './errors.js';
+import { EvaluationPass, type PassHost } from './evaluate.js';
+import { FileIndex } from './file-index.js';
+import { AppState, type Instance, type Retirement } from './generation.js';
+import { ModuleGraph } from './graph.js';
+import { boundKeep, type HotState } from './hot-context.js';
+import { ModuleRecord } from './module-record.js';
+import { isInside, resolveImport } from './resolve.js';
+import { commitPass } from './swap.js';
+import { type Compiled, contentHash, transformModule, transformModuleSync } from './transform.js';
+import type { ModuleErrorInfo, RegistryEvents, RegistryOptions, ReloadResult } from './types.js';
+
+const NOTHING: ReloadResult = Object.freeze({ reloaded: [] }) as ReloadResult;
+
+export abstract class ModuleLoader implements PassHost {
+  readonly root: string;
+  readonly dev: boolean;
+  protected readonly useLock: boolean;
+  protected readonly drainTimeoutMs: number;
+  protected readonly records = new Map<string, ModuleRecord>();
+  protected readonly apps = new Map<string, AppState>();
+  protected readonly graph = new ModuleGraph();
+  protected readonly index: FileIndex;
+  protected readonly pendingRetirements = new Set<Retirement>();
+  protected closed = false;
+  /** +1 on every change seen (content, create, delete): failed cold loads retry after one. */
+  protected changes = 0;
+
+  constructor(protected readonly options: RegistryOptions) {
+    this.root = realpathSync(resolvePath(options.root));
+    this.dev = options.dev ?? false;
+    this.useLock = options.codeLock ?? true;
+    this.drainTimeoutMs = options.drainTimeoutMs ?? 5000;
+    this.index = new FileIndex(this.root);
+  }
+
+  /** The lock domain of a file: its first path segment under the root. */
+  appOf(file: string): string {
+    const rel = relative(this.root, file);
+    const cut = rel.indexOf(sep);
+    return cut < 0 ? '' : rel.slice(0, cut);
+  }
+
+  protected record(file: string): ModuleRecord {
+    let rec = this.records.get(file);
+    if (!rec) {
+      rec = new ModuleRecord(file, this.appOf(file));
+      this.records.set(file, rec);
+    }
+    return rec;
+  }
+
+  protected appState(name: string): AppState {
+    let st = this.apps.get(name);
+    if (!st) {
+      st = new AppState(name, (r) => this.disposeRetired(r));
+      this.apps.set(name, st);
+    }
+    return st;
+  }
+
+  /** Sends an event to `options.onEvent`; a throwing listener never breaks the registry. */
+  emit<K extends keyof RegistryEvents>(type: K, event: RegistryEvents[K]): void {
+    try {
+      this.options.onEvent?.(type, event);
+    } catch {
+      // A listener's bug must not fail a reload.
+    }
+  }
+
+  // ---- PassHost ----
+
+  current(file: string): Instance | undefined {
+    return this.records.get(file)?.current;
+  }
+
+  compiledOf(file: string): Compiled | undefined {
+    const rec = this.records.get(file);
+    return rec?.good ?? rec?.latest;
+  }
+
+  hotState(file: string): HotState {
+    return this.record(file).hot;
+  }
+
+  hotpubFor(state: HotState): unknown {
+    return { ...(this.options.hotpub ?? {}), keep: boundKeep(state) };
+  }
+
+  counted(file: string): void {
+    this.record(file).evaluations++;
+  }
+
+  codeFor(file: string): Compiled {
+    const rec = this.record(file);
+    if (rec.latestError) throw new ModuleLoadError(file, rec.latestError);
+    if (rec.latest) return rec.latest;
+    let source: string;
+    try {
+      source = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ModuleLoadError(file, this.readError(file, err));
+    }
+    const hash = contentHash(source);
+    const r = transformModuleSync(file, source, this.dev, hash);
+    rec.hash = hash;
+    if (!r.ok) {
+      rec.latestError = r.error;
+      rec.latestErrorHash = hash;
+      throw new ModuleLoadError(file, r.error);
+    }
+    rec.latest = r.compiled;
+    return r.compiled;
+  }
+
+  lateRequire(from: Instance, file: string): Instance {
+    const rec = this.record(file);
+    if (!rec.current) {
+      const pass = new EvaluationPass(this, new Set([file]));
+      try {
+        pass.instanceOf(file);
+      } catch (err) {
+        pass.finish();
+        throw this.failed(rec, err);
+      }
+      this.commit(pass.finish(), [], true);
+    }
+    this.graph.addImport(from.file, file);
+    return rec.current!;
+  }
+
+  // ---- cold loads ----
+
+  ensureModule(file: string): Promise<void> {
+    if (this.closed) return Promise.reject(this.closedError());
+    if (!isInside(this.root, file)) {
+      const info: ModuleErrorInfo = {
+        code: RegistryErrorCode.outsideRoot,
+        message: `${file} is not under the apps root ${this.root}`,
+      };
+      return Promise.reject(new ModuleLoadError(file, info));
+    }
+    const rec = this.record(file);
+    if (rec.current) return Promise.resolve();
+    return rec.mutex.runExclusive(() => this.load(rec));
+  }
+
+  private async load(rec: ModuleRecord): Promise<void> {
+    if (rec.current) return;
+    if (this.options.watch && rec.failedAt === this.changes && rec.lastError) {
+      // Nothing changed since it failed: answer with the recorded error, evaluate nothing.
+      throw new ModuleLoadError(rec.file, rec.lastError);
+    }
+    const compiled = await this.readLatest(rec);
+    if (!compiled.ok) throw this.failed(rec, new ModuleLoadError(rec.file, compiled.error));
+    rec.hash = compiled.value.hash;
+    await this.prefetch(compiled.value, new Set([rec.file]));
+    if (rec.current) return;
+    if (this.closed) throw this.closedError();
+    const pass = new EvaluationPass(this, new Set([rec.file]));
+    try {
+      pass.instanceOf(rec.file);
+    } catch (err) {
+      pass.finish();
+      throw this.failed(rec, err);
+    }
+    this.commit(pass.finish(), [], true);
+  }
+
+  /** Reads and transforms the file's current content into `rec.latest` (async). */
+  private async readLatest(
+    rec: ModuleRecord,
+  ): Promise<{ ok: true; value: Compiled } | { ok: false; error: ModuleErrorInfo }> {
+    let source: string;
+    try {
+      source = await readFile(rec.file, 'utf8');
+    } catch (err) {
+      return { ok: false, error: this.readError(rec.file, err) };
+    }
+    const hash = contentHash(source);
+    return this.compileInto(rec, source, hash);
+  }
+
+  private async compileInto(
+    rec: ModuleRecord,
+    source: string,
+    hash: string,
+  ): Promise<{ ok: true; value: Compiled } | { ok: false; error: ModuleErrorInfo }> {
+    if (rec.latest?.hash === hash) {
+      rec.latestError = undefined;
+      return { ok: true, value: rec.latest };
+    }
+    if (rec.latestErrorHash === hash && rec.latestError) {
+      return { ok: false, error: rec.latestError };
+    }
+    const r = await transformModule(rec.file, source, this.dev, hash);
+    if (!r.ok) {
+      rec.latestError = r.error;
+      rec.latestErrorHash = hash;
+      return { ok: false, error: r.error };
+    }
+    rec.latest = r.compiled;
+    rec.latestError = undefined;
+    return { ok: true, value: r.compiled };
+  }
+
+  /** Reads and transforms, concurrently, the never-loaded app modules `compiled` imports. */
+  protected async prefetch(compiled: Compiled, seen: Set<string>): Promise<void> {
+    const next: Promise<void>[] = [];
+    for (const spec of compiled.requires) {
+      let r: ReturnType<typeof resolveImport>;
+      try {
+        r = resolveImport(this.root, compiled.file, spec);
+      } catch {
+        continue;
+      }
+      if (r.kind !== 'app' || seen.has(r.file)) continue;
+      seen.add(r.file);
+      const dep = this.record(r.file);
+      if (dep.current) continue;
+      next.push(
+        this.readLatest(dep).then((c) => (c.ok ? this.prefetch(c.value, seen) : undefined)),
+      );
+    }
+    await Promise.all(next);
+  }
+
+  private readError(file: string, err: unknown): ModuleErrorInfo {
+    const msg = err instanceof Error ? err.message : String(err);
+    return errorInfo(
+      RegistryErrorCode.read,
+      `cannot read ${file}: ${msg}`,
+      err,
+      undefined,
+      undefined,
+      false,
+    );
+  }
+
+  /** Records a failed load of `rec` (or of the module that broke it) and emits `error`. */
+  protected failed(rec: ModuleRecord, err: unknown): ModuleLoadError {
+    const e =
+      err instanceof ModuleLoadError
+        ? err
+        : new ModuleLoadError(
+            rec.file,
+            errorInfo(RegistryErrorCode.evaluate, String(err), err, undefined, undefined, false),
+          );
+    const info = e.toInfo();
+    const files = new Set([e.file, rec.file]);
+    for (const f of files) {
+      const r = this.record(f);
+      r.fail(info, this.changes);
+      this.emit('error', { app: r.app, file: f, error: info });
+    }
+    return e;
+  }
+
+  // ---- reloads ----
+
+  invalidateModule(file: string): Promise<ReloadResult> {
+    return this.invalidateWith(file, undefined);
+  }
+
+  /**
+   * {@link invalidateModule} with content already read (by the watcher, which checked
+   * that it is not a write in progress); `undefined` reads the file.
+   */
+  protected invalidateWith(file: string, text: string | undefined): Promise<ReloadResult> {
+    if (this.closed) return Promise.reject(this.closedError());
+    if (!isInside(this.root, file)) return Promise.resolve(NOTHING);
+    const rec = this.record(file);
+    return rec.mutex.runExclusive(() => this.reload(rec, text));
+  }
+
+  /** True if `text` transforms (the watcher's test for a half-written file). */
+  protected async parses(file: string, text: string): Promise<boolean> {
+    const r = await this.compileInto(this.record(file), text, contentHash(text));
+    return r.ok;
+  }
+
+  private async reload(rec: ModuleRecord, text: string | undefined): Promise<ReloadResult> {
+    let source: string;
+    try {
+      source = text ?? (await readFile(rec.file, 'utf8'));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') return this.remove(rec);
+      const info = this.readError(rec.file, err);
+      rec.fail(info, this.changes);
+      this.emit('error', { app: rec.app, file: rec.file, error: info });
+      return { reloaded: [], error: info };
+    }
+    if (this.index.add(rec.file)) {
+      this.emit('files', { app: rec.app, added: [rec.file], removed: [] });
+    }
+    const hash = contentHash(source);
+    if (hash === rec.hash && rec.state !== 'deleted') return NOTHING;
+    this.changes++;
+    rec.hash = hash;
+    if (rec.state === 'deleted') rec.state = 'loading';
+    const compiled = await this.compileInto(rec, source, hash);
+    // A never-loaded module loads on demand, unless modules that failed on it wait for it.
+    const waiting = this.graph.importers(rec.file).some((f) => this.records.get(f)?.current);
+    if (!rec.current && !waiting) return NOTHING;
+    if (!compiled.ok) {
+      rec.fail(compiled.error, this.changes);
+      this.emit('error', { app: rec.app, file: rec.file, error: compiled.error });
+      return { reloaded: [], error: compiled.error };
+    }
+    await this.prefetch(compiled.value, new Set([rec.file]));
+    return this.reloadLocked([rec.file], []);
+  }
+
+  private async remove(rec: ModuleRecord): Promise<ReloadResult> {
+    if (this.index.remove(rec.file)) {
+      this.emit('files', { app: rec.app, added: [], removed: [rec.file] });
+    }
+    if (rec.state === 'deleted') return NOTHING;
+    this.changes++;
+    if (!rec.current) {
+      rec.deleted();
+      return NOTHING;
+    }
+    return this.reloadLocked([], [rec.file]);
+  }
+
+  /** The files a change of `files` re-evaluates: importers, and failed modules they reach. */
+  private targetsFor(files: string[]): string[] {
+    let targets = this.graph.withImporters(files);
+    for (;;) {
+      const inT = new Set(targets);
+      const extra: string[] = [];
+      const seen = new Set<string>();
+      const stack = [...targets];
+      while (stack.length > 0) {
+        const f = stack.pop()!;
+        for (const dep of this.graph.imports(f)) {
+          if (seen.has(dep)) continue;
+          seen.add(dep);
+          stack.push(dep);
+          if (!inT.has(dep) && this.records.get(dep)?.dirty) extra.push(dep);
+        }
+      }
+      if (extra.length === 0) return targets;
+      targets = this.graph.withImporters([...targets, ...extra]);
+    }
+  }
+
+  private appsOf(files: string[]): string[] {
+    return [...new Set(files.map((f) => this.appOf(f)))].sort();
+  }
+
+  private async lockApps(apps: string[]): Promise<ExclusiveHold[]> {
+    const holds: ExclusiveHold[] = [];
+    if (!this.useLock) return holds;
+    try {
+      for (const app of apps)
+        holds.push(await this.appState(app).lock.acquireExclusive(this.drainTimeoutMs));
+    } catch (err) {
+      for (const h of holds.reverse()) h.release();
+      throw err;
+    }
+    return holds;
+  }
+
+  /** Takes every involved app's lock exclusively (sorted order), then evaluates and swaps. */
+  private async reloadLocked(changed: string[], deleted: string[]): Promise<ReloadResult> {
+    for (let attempt = 0; ; attempt++) {
+      const apps = this.appsOf([...this.targetsFor([...changed, ...deleted]), ...deleted]);
+      const holds = await this.lockApps(apps);
+      try {
+        if (this.closed) return NOTHING;
+        // Cold loads may have added importers (even in other apps) while we waited.
+        const targets = this.targetsFor([...changed, ...deleted]);
+        const now = this.appsOf([...targets, ...deleted]);
+        if (now.join('\0') !== apps.join('\0') && attempt < 3) continue;
+        return this.evaluateReload(targets, changed, deleted);
+      } finally {
+        for (const h of holds.reverse()) h.release();
+      }
+    }
+  }
+
+  private evaluateReload(targets: string[], changed: string[], deleted: string[]): ReloadResult {
+    const gone = new Set(deleted);
+    const set = new Set(targets.filter((f) => !gone.has(f)));
+    // Importers first (like Node's entry point), so cycles resolve from the top.
+    const order = [...set].reverse();
+    const pass = new EvaluationPass(this, set);
+    try {
+      for (const f of order) pass.instanceOf(f);
+    } catch (err) {
+      pass.finish();
+      if (deleted.length > 0) this.commit(new Map(), deleted, false);
+      const e = err instanceof ModuleLoadError ? err : undefined;
+      const info =
+        e?.toInfo() ??
+        errorInfo(RegistryErrorCode.evaluate, String(err), err, undefined, undefined, false);
+      const blamed = new Set([...(e ? [e.file] : []), ...changed]);
+      for (const f of blamed) {
+        const r = this.record(f);
+        r.fail(info, this.changes);
+        this.emit('error', { app: r.app, file: f, error: info });
+      }
+      return { reloaded: [], error: info };
+    }
+    const fresh = pass.finish();
+    this.commit(fresh, deleted, false);
+    return { reloaded: [...fresh.keys()] };
+  }
+
+  /** Swaps `fresh` in (and `deleted` out) of the generations of their apps. */
+  protected commit(fresh: Map<string, Instance>, deleted: string[], cold: boolean): void {
+    commitPass(
+      {
+        appOf: (f) => this.appOf(f),
+        appState: (a) => this.appState(a),
+        record: (f) => this.record(f),
+        graph: this.graph,
+        retire: (r) => this.retire(r),
+        emit: (t, e) => this.emit(t, e),
+      },
+      fresh,
+      deleted,
+      cold,
+    );
+  }
+
+  // ---- disposal ----
+
+  private retire(r: Retirement): void {
+    if (r.waiting === 0) this.disposeRetired(r);
+    else this.pendingRetirements.add(r);
+  }
+
+  protected disposeRetired(r: Retirement): void {
+    this.pendingRetirements.delete(r);
+    for (const inst of r.instances) this.runDisposers(inst);
+  }
+
+  private runDisposers(inst: Instance): void {
+    const cbs = inst.disposers.splice(0);
+    const data = this.record(inst.file).hot.data;
+    for (const cb of cbs) {
+      try {
+        cb(data);
+      } catch (err) {
+        const msg = err instanceof Error ? err.message : String(err);
+        const error = errorInfo(
+          RegistryErrorCode.dispose,
+          `dispose failed: ${msg}`,
+          err,
+          undefined,
+          undefined,
+          false,
+        );
+        this.emit('error', { app: this.appOf(inst.file), file: inst.file, error });
+      }
+    }
+  }
+
+  /** Runs every pending disposer, and those of the current instances (on close). */
+  protected disposeAll(): void {
+    for (const r of [...this.pendingRetirements]) this.disposeRetired(r);
+    for (const rec of this.records.values()) if (rec.current) this.runDisposers(rec.current);
+  }
+
+  protected closedError(): RegistryError {
+    return new RegistryError(RegistryErrorCode.closed, 'the module registry is closed');
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * TypeScript/JavaScript -> CommonJS with esbuild, so app-to-app imports become synchronous
+ * `require` calls the registry answers, and `import.meta.*` becomes per-module parameters.
+ */
+import { createHash } from 'node:crypto';
+import { extname } from 'node:path';
+import * as esbuild from 'esbuild';
+import { errorInfo, RegistryErrorCode } from './errors.js';
+import type { ModuleErrorInfo } from './types.js';
+
+/** Names of the parameters every compiled module body receives, in order. */
+export const MODULE_PARAMS = [
+  'exports',
+  'require',
+  'module',
+  '__filename',
+  '__dirname',
+  '__hotpub_hot',
+  '__hotpub_url',
+] as const;
+
+/** One file's transformed code, keyed by the hash of its source. */
+export interface Compiled {
+  file: string;
+  hash: string;
+  source: string;
+  code: string;
+  /** JSON source map of `code`. */
+  map: string;
+  /** Specifiers the code `require`s (static and dynamic imports), for prefetching. */
+  requires: string[];
+}
+
+/** The outcome of a transform: compiled code or the error it raised. */
+export type TransformResult =
+  | { ok: true; compiled: Compiled }
+  | { ok: false; error: ModuleErrorInfo };
+
+/** Hash of a file's content: equal hashes mean one save, not two. */
+export function contentHash(source: string): string {
+  return createHash('sha1').update(source).digest('base64url');
+}
+
+function loaderFor(file: string): esbuild.Loader {
+  const ext = extname(file);
+  if (ext === '.tsx') return 'tsx';
+  if (ext === '.jsx') return 'jsx';
+  if (ext === '.ts' || ext === '.mts' || ext === '.cts') return 'ts';
+  return 'js';
+}
+
+function optionsFor(file: string): esbuild.TransformOptions {
+  return {
+    loader: loaderFor(file),
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    sourcemap: 'external',
+    sourcefile: file,
+    // `import()` must become a `require` the registry answers, not Node's ESM loader.
+    supported: { 'dynamic-import': false },
+    define: {
+      'import.meta.hot': '__hotpub_hot',
+      'import.meta.url': '__hotpub_url',
+      'import.meta.filename': '__filename',
+      'import.meta.dirname': '__dirname',
+    },
+    logLevel: 'silent',
+  };
+}
+
+const REQUIRE_CALL = /\brequire\("((?:[^"\\]|\\.)*)"\)/g;
+
+function finish(file: string, source: string, hash: string, r: esbuild.TransformResult): Compiled {
+  const requires: string[] = [];
+  for (const m of r.code.matchAll(REQUIRE_CALL)) requires.push(JSON.parse(`"${m[1]}"`));
+  // Inline map too, so debuggers attached with --inspect show the .ts source.
+  const inline = `\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(r.map).toString('base64')}`;
+  return { file, hash, source, code: r.code + inline, map: r.map, requires };
+}
+
+function failure(file: string, source: string, err: unknown, dev: boolean): ModuleErrorInfo {
+  const first = (err as { errors?: esbuild.Message[] }).errors?.[0];
+  if (first) {
+    const loc = first.location
+      ? { file, line: first.location.line, column: first.location.column + 1 }
+      : undefined;
+    return errorInfo(RegistryErrorCode.syntax, first.text, err, loc, source, dev);
+  }
+  const msg = err instanceof Error ? err.message : String(err);
+  return errorInfo(RegistryErrorCode.syntax, msg, err, undefined, source, dev);
+}
+
+/** Transforms `source` of `file` asynchronously (off the event loop, in esbuild's service). */
+export async function transformModule(
+  file: string,
+  source: string,
+  dev: boolean,
+  hash = contentHash(source),
+): Promise<TransformResult> {
+  try {
+    const r = await esbuild.transform(source, optionsFor(file));
+    return { ok: true, compiled: finish(file, source, hash, r) };
+  } catch (err) {
+    return { ok: false, error: failure(file, source, err, dev) };
+  }
+}
+
+/** Synchronous variant, for a `require` of an app module nobody prefetched. */
+export function transformModuleSync(
+  file: string,
+  source: string,
+  dev: boolean,
+  hash = contentHash(source),
+): TransformResult {
+  try {
+    const r = esbuild.transformSync(source, optionsFor(file));
+    return { ok: true, compiled: finish(file, source, hash, r) };
+  } catch (err) {
+    return { ok: false, error: failure(file, source, err, dev) };
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Helpers for registry tests: real temp directories with real files, a registry on them,
+ * and bounded polling (never a fixed sleep that assumes speed).
+ */
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type {
+  ModuleRegistry,
+  Pin,
+  RegistryEvents,
+  RegistryOptions,
+} from '../../src/registry/index.js';
+import { createRegistry } from '../../src/registry/index.js';
+
+export type Files = Record<string, string>;
+
+/** A temp apps root with `files` (paths relative to the root). Remove with `rm`. */
+export async function makeRoot(files: Files): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'hotpub-reg-'));
+  await writeFiles(root, files);
+  return root;
+}
+
+export async function writeFiles(root: string, files: Files): Promise<void> {
+  for (const [rel, text] of Object.entries(files)) {
+    const path = join(root, rel);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, text);
+  }
+}
+
+/** Writes like an editor's atomic save: a temp file renamed over the target. */
+export async function atomicWrite(path: string, text: string): Promise<void> {
+  const tmp = join(dirname(path), `.${Date.now()}-${Math.random().toString(36).slice(2)}.tmp`);
+  await writeFile(tmp, text);
+  await rename(tmp, path);
+}
+
+export interface Harness {
+  root: string;
+  registry: ModuleRegistry;
+  events: Array<{ type: keyof RegistryEvents; event: unknown }>;
+  file(rel: string): string;
+  /** Acquires, runs `fn` with the pin, releases. */
+  withPin<T>(app: string, fn: (pin: Pin) => T | Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** A started registry on a fresh temp root. */
+export async function harness(
+  files: Files,
+  options: Partial<RegistryOptions> = {},
+): Promise<Harness> {
+  const root = await makeRoot(files);
+  const events: Harness['events'] = [];
+  const registry = createRegistry({
+    root,
+    onEvent: (type, event) => events.push({ type, event }),
+    ...options,
+  });
+  await registry.start();
+  const real = registry.root;
+  return {
+    root: real,
+    registry,
+    events,
+    file: (rel) => join(real, rel),
+    async withPin(app, fn) {
+      const p = registry.acquire(app);
+      const pin = p instanceof Promise ? await p : p;
+      try {
+        return await fn(pin);
+      } finally {
+        pin.release();
+      }
+    },
+    async close() {
+      await registry.close();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `cond` until true, at most `timeoutMs`; throws with `what` if it never holds. */
+export async function waitFor(
+  cond: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  let delay = 5;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 2, 50);
+  }
+}
+
+/** Calls the exported function `name` of `file` in the pin's generation. */
+export function call(pin: Pin, file: string, name: string, ...args: unknown[]): unknown {
+  const fn = pin.exportsOf(file)?.[name];
+  if (typeof fn !== 'function') throw new Error(`${file}#${name} is not a function`);
+  return fn(...args);
+}

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { afterEach, describe, it } from 'node:test';
+import { call, type Harness, harness, waitFor } from './helpers.js';
+
+describe('registry: reload through invalidateModule', () => {
+  let h: Harness | undefined;
+  afterEach(() => h?.close());
+
+  it('reloads the changed module and its importers; unrelated modules keep their instance', async () => {
+    h = await harness({
+      'a/index.ts': `import { dep } from './_dep';
+export function index() { return 'v1:' + dep(); }`,
+      'a/_dep.ts': `export function dep() { return 'd1'; }`,
+      'a/other.ts': `export const id = {};
+export function index() { return 'other'; }`,
+    });
+    const idx = h.file('a/index.ts');
+    const dep = h.file('a/_dep.ts');
+    const other = h.file('a/other.ts');
+    await h.registry.ensureModule(idx);
+    await h.registry.ensureModule(other);
+    const otherBefore = await h.withPin('a', (p) => p.exportsOf(other)?.id);
+    const old = h.registry.acquire('a');
+    assert.ok(!(old instanceof Promise));
+    const gen0 = old.generation;
+    old.release();
+
+    await writeFile(dep, `export function dep() { return 'd2'; }`);
+    const res = await h.registry.invalidateModule(dep);
+    assert.deepEqual(res.reloaded.sort(), [dep, idx].sort());
+    await h.withPin('a', (p) => {
+      assert.ok(p.generation > gen0);
+      assert.equal(call(p, idx, 'index'), 'v1:d2');
+      assert.equal(p.exportsOf(other)?.id, otherBefore, 'unrelated module not re-evaluated');
+    });
+    assert.equal(h.registry.getModule(dep)?.generation, 2);
+    assert.equal(h.registry.getModule(idx)?.generation, 2);
+    assert.equal(h.registry.getModule(other)?.generation, 1);
+
+    const again = await h.registry.invalidateModule(dep);
+    assert.deepEqual(again.reloaded, [], 'same content is no reload');
+    assert.equal(h.registry.getModule(dep)?.evaluations, 2);
+  });
+
+  it('a pin held across a reload keeps the old generation; the next pin sees the new one', async () => {
+    h = await harness(
+      {
+        'a/index.ts': `import { v } from './_dep';
+export function index() { return 'i1/' + v; }`,
+        'a/_dep.ts': `export const v = 'd1';`,
+      },
+      { drainTimeoutMs: 60_000 },
+    );
+    const idx = h.file('a/index.ts');
+    await h.registry.ensureModule(idx);
+    const p = h.registry.acquire('a');
+    assert.ok(!(p instanceof Promise));
+    await writeFile(h.file('a/_dep.ts'), `export const v = 'd2';`);
+    await writeFile(
+      idx,
+      `import { v } from './_dep';
+export function index() { return 'i2/' + v; }`,
+    );
+    const r1 = h.registry.invalidateModule(h.file('a/_dep.ts'));
+    const r2 = h.registry.invalidateModule(idx);
+    // The reload waits for our pin: the app reports it pending and new pins queue.
+    const app = () => h!.registry.snapshot().apps.find((a) => a.name === 'a');
+    await waitFor(() => app()?.reloadPending === true, 'the reload to wait for the lock');
+    const queued = h.registry.acquire('a');
+    assert.ok(queued instanceof Promise, 'requests queue behind a pending reload');
+    assert.equal(call(p, idx, 'index'), 'i1/d1');
+    await new Promise((r) => setTimeout(r, 5));
+    assert.equal(call(p, idx, 'index'), 'i1/d1', 'still the old generation after awaits');
+    p.release();
+    await Promise.all([r1, r2]);
+    const next = await queued;
+    assert.equal(call(next, idx, 'index'), 'i2/d2');
+    next.release();
+  });
+});
