@@ -1,0 +1,65 @@
+/**
+ * `hotpub routes`: every URL -> file#function, from the publisher's `routes()` over a
+ * registry that is started without watching and closed afterwards.
+ */
+import { relative } from 'node:path';
+import { pino } from 'pino';
+import { createPublisher } from '../publisher/create-publisher.js';
+import { createRegistry } from '../registry/index.js';
+import type { ServeFlags } from './args.js';
+import { CliError } from './errors.js';
+import type { CliIo } from './scaffold-commands.js';
+import { checkAppsDir, resolveServeSettings } from './serve-options.js';
+
+/**
+ * Prints one line per route: `URL  ->  file#function  [methods]`, marking unreachable
+ * (shadowed) ones. Modules that fail to load are listed with their error, and then the
+ * command fails (exit 1) with one line saying how many.
+ */
+export async function routesCommand(
+  io: CliIo,
+  flags: Pick<ServeFlags, 'apps' | 'config'>,
+): Promise<void> {
+  const settings = await resolveServeSettings(flags, io.cwd, { ...io.env, PORT: undefined });
+  checkAppsDir(settings.apps, io.cwd);
+  const registry = createRegistry({
+    root: settings.apps,
+    hotpub: (await import('../index.js')) as Record<string, unknown>,
+  });
+  await registry.start();
+  try {
+    const publisher = createPublisher({
+      registry,
+      appsDir: settings.apps,
+      logger: pino({ level: 'silent' }),
+    });
+    await publisher.ready();
+    const routes = await publisher.routes();
+    const rows = routes.map((r) => {
+      const file = relative(io.cwd, r.file) || r.file;
+      if (r.name === undefined)
+        return [r.url, `${file}`, `failed to load: ${r.error ?? 'unknown error'}`];
+      return [
+        r.url,
+        `${file}#${r.name}`,
+        `[${r.methods.join(', ')}]${r.shadowed ? ' (shadowed: never reached)' : ''}`,
+      ];
+    });
+    const width = Math.max(0, ...rows.map((row) => row[0]!.length));
+    const fileWidth = Math.max(0, ...rows.map((row) => row[1]!.length));
+    for (const [url, target, note] of rows)
+      io.out(`${url!.padEnd(width)}  ->  ${target!.padEnd(fileWidth)}  ${note}`.trimEnd());
+    if (rows.length === 0)
+      io.out(
+        `no routes: no app under ${relative(io.cwd, settings.apps) || '.'} publishes a function`,
+      );
+    const failed = routes.filter((r) => r.name === undefined).length;
+    if (failed > 0)
+      throw new CliError(
+        'HOTPUB_E_MODULE_LOAD',
+        `${failed} module(s) failed to load (listed above)`,
+      );
+  } finally {
+    await registry.close();
+  }
+}

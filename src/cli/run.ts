@@ -1,0 +1,75 @@
+/**
+ * The command line as a function: parses `argv`, runs the command, and turns every
+ * failure into one `hotpub: ...` line on stderr and an exit status (2 usage, 1 runtime).
+ */
+
+import { packageVersion } from '../scaffold/names.js';
+import { type Command, parseCommandLine } from './args.js';
+import { CliError, describeError, EXIT_USAGE } from './errors.js';
+import { helpText } from './help.js';
+import { routesCommand } from './routes-command.js';
+import { type CliIo, initCommand, newAppCommand, newModuleCommand } from './scaffold-commands.js';
+import { serveCommand } from './serve-command.js';
+
+/** Codes of errors caused by a bad argument rather than by the system: exit status 2. */
+const USAGE_CODES = new Set(['HOTPUB_E_USAGE', 'HOTPUB_E_SCAFFOLD_NAME', 'HOTPUB_E_TEMPLATE']);
+
+/** Standard streams and environment of a CLI run; tests may pass their own. */
+export interface RunIo extends CliIo {
+  err(line: string): void;
+}
+
+/** The process's own streams, cwd and environment. */
+export function processIo(): RunIo {
+  return {
+    cwd: process.cwd(),
+    env: process.env,
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+  };
+}
+
+/**
+ * Runs one command line. Resolves with the exit status once the command is done (for
+ * `serve`, once the server has shut down after SIGTERM/SIGINT).
+ */
+export async function runCli(argv: string[], io: RunIo = processIo()): Promise<number> {
+  try {
+    const command = parseCommandLine(argv);
+    return await execute(command, io);
+  } catch (err) {
+    const { line, exitCode } = describeError(err);
+    const code = (err as { code?: unknown })?.code;
+    io.err(`hotpub: ${line}`);
+    return typeof code === 'string' && USAGE_CODES.has(code) ? EXIT_USAGE : exitCode;
+  }
+}
+
+async function execute(command: Command, io: RunIo): Promise<number> {
+  switch (command.kind) {
+    case 'help': {
+      const text = helpText(command.topic);
+      if (text === undefined)
+        throw new CliError('HOTPUB_E_USAGE', `no help on "${command.topic}"`, EXIT_USAGE);
+      io.out(text);
+      return 0;
+    }
+    case 'version':
+      io.out(packageVersion());
+      return 0;
+    case 'serve':
+      return serveCommand(io, command.flags);
+    case 'routes':
+      await routesCommand(io, command.flags);
+      return 0;
+    case 'new-app':
+      await newAppCommand(io, command.name, command.template, command.apps);
+      return 0;
+    case 'new-module':
+      await newModuleCommand(io, command.target, command.apps);
+      return 0;
+    case 'init':
+      await initCommand(io, command.dir);
+      return 0;
+  }
+}

@@ -1,0 +1,42 @@
+/** `hotpub new app`, `hotpub new module` and `hotpub init`: thin wrappers over src/scaffold. */
+import { initProject } from '../scaffold/init-project.js';
+import { newApp } from '../scaffold/new-app.js';
+import { newModule } from '../scaffold/new-module.js';
+import { display } from '../scaffold/write-files.js';
+
+/** Where a command writes its output and which directory it works in. */
+export interface CliIo {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  out(line: string): void;
+}
+
+/** `new app NAME [--apps DIR] [--template T]`. */
+export async function newAppCommand(
+  io: CliIo,
+  name: string,
+  template: string,
+  apps = './apps',
+): Promise<void> {
+  const result = await newApp({ apps, name, template, cwd: io.cwd });
+  io.out(`created app ${name} from template ${template} in ${display(result.dir, io.cwd)}:`);
+  for (const file of result.files) io.out(`  ${display(file, io.cwd)}`);
+  io.out(
+    `next: hotpub dev${apps === './apps' ? '' : ` --apps ${apps}`}, then open http://127.0.0.1:3000/${name}`,
+  );
+}
+
+/** `new module APP/PATH [--apps DIR]`. */
+export async function newModuleCommand(io: CliIo, target: string, apps = './apps'): Promise<void> {
+  const result = await newModule({ apps, target, cwd: io.cwd });
+  io.out(`created ${display(result.file, io.cwd)}: GET ${result.url} calls its index function`);
+}
+
+/** `init DIR`. */
+export async function initCommand(io: CliIo, dir: string): Promise<void> {
+  const result = await initProject({ dir, cwd: io.cwd });
+  const where = display(result.dir, io.cwd);
+  io.out(`created a hotpub project in ${where}:`);
+  for (const file of result.files) io.out(`  ${display(file, io.cwd)}`);
+  io.out(`next: cd ${where} && npm install && npm run dev`);
+}

@@ -1,0 +1,111 @@
+/**
+ * Settles what `serve` runs with: flags over `PORT` over `hotpub.config.ts` over defaults,
+ * and checks the apps directory exists.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { display } from '../scaffold/write-files.js';
+import { type HotpubConfig, type Middleware, parseSize } from '../server/config.js';
+import { loadConfig } from '../server/load-config.js';
+import type { LogSettings } from '../server/logger.js';
+import type { ServeFlags } from './args.js';
+import { parsePort } from './args.js';
+import { CliError } from './errors.js';
+
+/** Everything `serve` needs, resolved. */
+export interface ServeSettings {
+  /** Absolute path of the apps directory. */
+  apps: string;
+  port: number;
+  host: string;
+  watch: boolean;
+  dev: boolean;
+  admin: boolean;
+  workers: number;
+  drainTimeoutMs: number;
+  shutdownTimeoutMs: number;
+  bodyLimit: number;
+  /** Set when the config has middleware: run the Express path. */
+  middleware?: Middleware[];
+  /** `false`: no logging at all. */
+  log: LogSettings | false;
+  /** Absolute path of the config file used, if any. */
+  configFile?: string;
+}
+
+/** Defaults where neither flags, `PORT` nor the config say anything. */
+export const DEFAULTS = {
+  apps: './apps',
+  port: 3000,
+  host: '127.0.0.1',
+  drainTimeoutMs: 5000,
+  shutdownTimeoutMs: 10_000,
+  bodyLimit: 1024 * 1024,
+} as const;
+
+/**
+ * Loads the config (from `flags.config` or the cwd) and merges it under the flags.
+ * Throws a usage error for a bad `PORT`, `HOTPUB_E_CONFIG` for a bad config file and
+ * `HOTPUB_E_APPS_DIR` when the apps directory is missing.
+ */
+export async function resolveServeSettings(
+  flags: ServeFlags,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<ServeSettings> {
+  const { file, config } = await loadConfig(cwd, flags.config);
+  const envPort =
+    env.PORT !== undefined && env.PORT !== '' ? parsePort(env.PORT, 'PORT') : undefined;
+  const apps =
+    flags.apps !== undefined
+      ? resolve(cwd, flags.apps)
+      : config.apps !== undefined && file !== undefined
+        ? resolve(dirname(file), config.apps)
+        : resolve(cwd, DEFAULTS.apps);
+  checkAppsDir(apps, cwd);
+  const dev = flags.dev ?? config.dev ?? false;
+  return {
+    apps,
+    port: flags.port ?? envPort ?? config.port ?? DEFAULTS.port,
+    host: flags.host ?? config.host ?? DEFAULTS.host,
+    watch: flags.watch ?? config.watch ?? false,
+    dev,
+    admin: flags.admin ?? config.admin ?? false,
+    workers: flags.workers ?? config.workers ?? 1,
+    drainTimeoutMs: flags.drainTimeoutMs ?? config.drainTimeoutMs ?? DEFAULTS.drainTimeoutMs,
+    shutdownTimeoutMs: config.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs,
+    bodyLimit:
+      flags.bodyLimit ??
+      (config.bodyLimit !== undefined ? parseSize(config.bodyLimit)! : DEFAULTS.bodyLimit),
+    middleware:
+      config.middleware !== undefined && config.middleware.length > 0
+        ? config.middleware
+        : undefined,
+    log: logSettings(config.logger, dev),
+    configFile: file,
+  };
+}
+
+function logSettings(logger: HotpubConfig['logger'], dev: boolean): LogSettings | false {
+  if (logger === false) return false;
+  const options = typeof logger === 'object' ? logger : {};
+  return {
+    level: options.level ?? 'info',
+    requests: options.requests ?? dev,
+    pretty: options.pretty ?? dev,
+  };
+}
+
+/** Throws `HOTPUB_E_APPS_DIR` unless `apps` is an existing directory. */
+export function checkAppsDir(apps: string, cwd: string): void {
+  const shown = display(apps, cwd);
+  if (!existsSync(apps)) {
+    throw new CliError(
+      'HOTPUB_E_APPS_DIR',
+      `apps directory ${shown} does not exist (pass --apps DIR, or create an app: hotpub new app NAME)`,
+    );
+  }
+  if (!statSync(apps).isDirectory()) {
+    throw new CliError('HOTPUB_E_APPS_DIR', `apps directory ${shown} is not a directory`);
+  }
+}

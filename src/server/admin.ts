@@ -1,0 +1,64 @@
+/**
+ * The framework's own endpoints under `/-/` (the publisher never resolves that prefix):
+ * `GET /-/health` always; `GET /-/registry` and `GET /-/routes` only with `dev` or
+ * `admin`. Other paths under `/-/` are left to the caller (a 404).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ModuleRegistry } from '../registry/types.js';
+
+/** What the admin endpoints read; undefined while the server is still starting. */
+export interface AdminSource {
+  registry: Pick<ModuleRegistry, 'snapshot'>;
+  /** The publisher's `routes()`, listed as is by `/-/routes`. */
+  publisher: { routes(): Promise<unknown[]> };
+}
+
+/** Options of {@link createAdminHandler}. */
+export interface AdminOptions {
+  source: () => AdminSource | undefined;
+  /** Serve `/-/registry` and `/-/routes` (`--dev` or `--admin`). */
+  enabled: boolean;
+}
+
+/**
+ * Returns a connect-style handler for the reserved paths: it answers the endpoints it
+ * knows and calls `next()` for the rest (and for the gated ones when not enabled).
+ */
+export function createAdminHandler(
+  options: AdminOptions,
+): (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void {
+  return (req, res, next) => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    const gated = path === '/-/registry' || path === '/-/routes';
+    const source = options.source();
+    if ((path !== '/-/health' && !(gated && options.enabled)) || source === undefined) {
+      next();
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('allow', 'GET, HEAD');
+      send(req, res, 405, {
+        error: { status: 405, code: 'HOTPUB_E_METHOD_NOT_ALLOWED', message: 'Method Not Allowed' },
+      });
+      return;
+    }
+    if (path === '/-/health') {
+      send(req, res, 200, { ok: true });
+    } else if (path === '/-/registry') {
+      send(req, res, 200, source.registry.snapshot());
+    } else {
+      source.publisher.routes().then((routes) => send(req, res, 200, routes), next);
+    }
+  };
+}
+
+function send(req: IncomingMessage, res: ServerResponse, status: number, body: unknown): void {
+  const json = JSON.stringify(body, null, 2);
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('content-length', Buffer.byteLength(json));
+  res.setHeader('cache-control', 'no-store');
+  res.end(req.method === 'HEAD' ? undefined : json);
+}

@@ -1,0 +1,154 @@
+/**
+ * Logging with pino: the server's logger (JSON lines, or readable lines in dev), the
+ * per-request line, and the registry's events (swaps, load errors with file:line:col).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { relative } from 'node:path';
+import { type DestinationStream, type Level, type Logger, pino } from 'pino';
+import type { RegistryEvents } from '../registry/types.js';
+import type { LogLevel } from './config.js';
+
+/** Resolved logging settings. */
+export interface LogSettings {
+  level: LogLevel;
+  /** One line per request at info. */
+  requests: boolean;
+  /** Readable lines instead of JSON. */
+  pretty: boolean;
+}
+
+/** The logger type handed around the server (pino's). */
+export type { Logger };
+
+/**
+ * Creates the server's logger, writing to `dest` (default stdout). `level: 'silent'`
+ * logs nothing.
+ */
+export function createLogger(
+  settings: LogSettings,
+  dest: { write(line: string): unknown } = process.stdout,
+): Logger {
+  const stream: DestinationStream = settings.pretty
+    ? prettyStream(dest)
+    : { write: (line) => void dest.write(line) };
+  return pino({ level: settings.level, base: { pid: process.pid } }, stream);
+}
+
+const LEVEL_NAMES: Record<number, string> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARN',
+  50: 'ERROR',
+  60: 'FATAL',
+};
+// Fields the pretty line leaves out: pino's own, and those our messages already say.
+const HIDDEN = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'frame', 'req']);
+const IN_MESSAGE = new Set([
+  'method',
+  'url',
+  'status',
+  'ms',
+  'aborted',
+  'app',
+  'generation',
+  'file',
+]);
+
+/** `12:00:01 INFO  GET /blog 200 1.2ms`: pino's JSON line made readable, extra fields after. */
+function prettyStream(dest: { write(line: string): unknown }): DestinationStream {
+  return {
+    write(line: string) {
+      let entry: Record<string, unknown>;
+      try {
+        entry = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        dest.write(line);
+        return;
+      }
+      const time = new Date(typeof entry.time === 'number' ? entry.time : Date.now())
+        .toISOString()
+        .slice(11, 19);
+      const level = (LEVEL_NAMES[entry.level as number] ?? String(entry.level)).padEnd(5);
+      const extra = Object.entries(entry)
+        .filter(([key, value]) => !HIDDEN.has(key) && !IN_MESSAGE.has(key) && value !== undefined)
+        .map(
+          ([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`,
+        );
+      const frame = typeof entry.frame === 'string' ? `\n${entry.frame}` : '';
+      dest.write(
+        `${time} ${level} ${String(entry.msg ?? '')}${extra.length ? ` ${extra.join(' ')}` : ''}${frame}\n`,
+      );
+    },
+  };
+}
+
+/**
+ * Logs one line per request at info when the response is finished (or the client went
+ * away): method, URL, status and duration.
+ */
+export function logRequest(log: Logger, req: IncomingMessage, res: ServerResponse): void {
+  const start = process.hrtime.bigint();
+  // Read now: handlers may rewrite req.url (static files do).
+  const { method, url } = req;
+  const done = () => {
+    res.off('finish', done);
+    res.off('close', done);
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    const aborted = !res.writableFinished;
+    log.info(
+      {
+        method,
+        url,
+        status: res.statusCode,
+        ms: Math.round(ms * 10) / 10,
+        ...(aborted ? { aborted } : {}),
+      },
+      `${method} ${url} ${aborted ? 'aborted' : res.statusCode} ${ms.toFixed(1)}ms`,
+    );
+  };
+  res.on('finish', done);
+  res.on('close', done);
+}
+
+/**
+ * Logs a registry event: a swap at info (which files got a new generation), a load or
+ * reload error at error with `file:line:col` (and the code frame when the registry kept
+ * one, i.e. under `--dev`), file additions and removals at debug.
+ */
+export function logRegistryEvent<K extends keyof RegistryEvents>(
+  log: Logger,
+  root: string,
+  type: K,
+  event: RegistryEvents[K],
+): void {
+  const rel = (file: string) => relative(root, file) || file;
+  if (type === 'swap') {
+    const e = event as RegistryEvents['swap'];
+    log.info(
+      { app: e.app, generation: e.generation },
+      `${e.app}: generation ${e.generation} (${e.files.map(rel).join(', ')})`,
+    );
+  } else if (type === 'error') {
+    const e = event as RegistryEvents['error'];
+    const at = e.error.location
+      ? `${rel(e.error.location.file)}:${e.error.location.line}:${e.error.location.column}`
+      : rel(e.file);
+    const level: Level = 'error';
+    log[level](
+      {
+        app: e.app,
+        code: e.error.code,
+        file: at,
+        ...(e.error.frame ? { frame: e.error.frame } : {}),
+      },
+      `${at}: ${e.error.message}`,
+    );
+  } else if (type === 'files') {
+    const e = event as RegistryEvents['files'];
+    log.debug(
+      { app: e.app, added: e.added.map(rel), removed: e.removed.map(rel) },
+      `${e.app}: files changed`,
+    );
+  }
+}
