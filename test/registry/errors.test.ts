@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { afterEach, describe, it } from 'node:test';
+import { ModuleLoadError } from '../../src/registry/index.js';
+import { call, type Harness, harness } from './helpers.js';
+
+function loadError(err: unknown): ModuleLoadError {
+  assert.ok(err instanceof ModuleLoadError, `expected ModuleLoadError, got ${String(err)}`);
+  return err;
+}
+
+describe('registry: failed loads and reloads', () => {
+  let h: Harness | undefined;
+  afterEach(() => h?.close());
+
+  it('syntax error on first load: rejects with code, file:line:col and a frame under dev', async () => {
+    h = await harness(
+      { 'a/index.ts': `export const a = 1;\nexport const b = ;\nexport const c = 3;\n` },
+      { dev: true },
+    );
+    const f = h.file('a/index.ts');
+    const err = loadError(await h.registry.ensureModule(f).catch((e) => e));
+    assert.equal(err.code, 'HOTPUB_E_MODULE_SYNTAX');
+    assert.equal(err.location?.file, f);
+    assert.equal(err.location?.line, 2);
+    assert.match(err.message, new RegExp(`${f}:2:\\d+`));
+    assert.match(err.frame ?? '', /> 2 \| export const b = ;\n +\| +\^/);
+    assert.equal(h.registry.getModule(f)?.state, 'error');
+    assert.equal(h.registry.getModule(f)?.evaluations, 0, 'never evaluated');
+    assert.ok(h.events.some((e) => e.type === 'error'));
+  });
+
+  it('a top-level throw is mapped through the source map to the .ts line', async () => {
+    h = await harness({
+      'a/index.ts': `interface A {\n  x: number;\n}\ntype B = A;\nconst b: B = { x: 1 };\nif (b.x) throw new Error('top-level boom');\nexport const z = 1;\n`,
+    });
+    const f = h.file('a/index.ts');
+    const err = loadError(await h.registry.ensureModule(f).catch((e) => e));
+    assert.equal(err.code, 'HOTPUB_E_MODULE_EVAL');
+    assert.deepEqual(err.location, { file: f, line: 6, column: 16 });
+    assert.match(err.message, /top-level boom/);
+    assert.equal(err.frame, undefined, 'no frame without dev');
+    assert.equal(h.registry.getModule(f)?.lastError?.location?.line, 6);
+  });
+
+  it('a missing import names the importing line', async () => {
+    h = await harness({ 'a/index.ts': `\n\nimport { x } from './_nope';\nexport const y = x;\n` });
+    const f = h.file('a/index.ts');
+    const err = loadError(await h.registry.ensureModule(f).catch((e) => e));
+    assert.equal(err.code, 'HOTPUB_E_MODULE_RESOLVE');
+    assert.match(err.message, /_nope/);
+    assert.equal(err.location?.line, 3);
+    // Creating the missing module makes the next load succeed.
+    await writeFile(h.file('a/_nope.ts'), 'export const x = 7;');
+    await h.registry.invalidateModule(h.file('a/_nope.ts'));
+    await h.registry.ensureModule(f);
+    await h.withPin('a', (p) => assert.equal(p.exportsOf(f)?.y, 7));
+  });
+
+  it('a failed reload keeps the last good generation; fixing the file recovers', async () => {
+    h = await harness({
+      'a/index.ts': `import { d } from './_dep';\nexport function index() { return d; }\n`,
+      'a/_dep.ts': `export const d = 'good1';\n`,
+    });
+    const f = h.file('a/index.ts');
+    const dep = h.file('a/_dep.ts');
+    await h.registry.ensureModule(f);
+    const gen = h.registry.getModule(dep)?.generation;
+
+    for (const [bad, code] of [
+      [`export const d = ;\n`, 'HOTPUB_E_MODULE_SYNTAX'],
+      [`export const d = 'x';\nthrow new Error('nope');\n`, 'HOTPUB_E_MODULE_EVAL'],
+      [`import { q } from './_missing';\nexport const d = q;\n`, 'HOTPUB_E_MODULE_RESOLVE'],
+    ] as const) {
+      await writeFile(dep, bad);
+      const r = await h.registry.invalidateModule(dep);
+      assert.equal(r.error?.code, code, bad);
+      assert.ok(r.error?.location, 'location recorded');
+      assert.equal(h.registry.getModule(dep)?.state, 'error');
+      assert.equal(h.registry.getModule(dep)?.lastError?.code, code);
+      assert.equal(h.registry.getModule(dep)?.generation, gen);
+      await h.withPin('a', (p) => assert.equal(call(p, f, 'index'), 'good1'));
+      assert.equal(await h.registry.ensureModule(f), undefined, 'still loaded');
+    }
+    await writeFile(dep, `export const d = 'good2';\n`);
+    const r = await h.registry.invalidateModule(dep);
+    assert.equal(r.error, undefined);
+    assert.equal(h.registry.getModule(dep)?.state, 'ready');
+    assert.equal(h.registry.getModule(dep)?.lastError, undefined);
+    await h.withPin('a', (p) => assert.equal(call(p, f, 'index'), 'good2'));
+  });
+
+  it('an importer that breaks on a dependency change recovers when the importer is fixed', async () => {
+    h = await harness({
+      'a/index.ts': `import { d } from './_dep';\nexport const v = d.toUpperCase();\n`,
+      'a/_dep.ts': `export const d = 'one';\n`,
+    });
+    const f = h.file('a/index.ts');
+    const dep = h.file('a/_dep.ts');
+    await h.registry.ensureModule(f);
+    await writeFile(dep, `export const d = 2;\n`);
+    const r = await h.registry.invalidateModule(dep);
+    assert.equal(r.error?.code, 'HOTPUB_E_MODULE_EVAL');
+    assert.equal(r.error?.location?.file, f);
+    await h.withPin('a', (p) => assert.equal(p.exportsOf(f)?.v, 'ONE'));
+    await writeFile(f, `import { d } from './_dep';\nexport const v = String(d);\n`);
+    const fixed = await h.registry.invalidateModule(f);
+    assert.equal(fixed.error, undefined);
+    await h.withPin('a', (p) =>
+      assert.equal(p.exportsOf(f)?.v, '2', 'new importer with new dependency'),
+    );
+    assert.equal(h.registry.getModule(dep)?.state, 'ready');
+  });
+
+  it('a module whose dependency fails to load rejects, and loads once the dependency is fixed', async () => {
+    h = await harness({
+      'a/index.ts': `import { d } from './_dep';\nexport const v = d;\n`,
+      'a/_dep.ts': `export const d = ;\n`,
+    });
+    const f = h.file('a/index.ts');
+    const dep = h.file('a/_dep.ts');
+    const err = loadError(await h.registry.ensureModule(f).catch((e) => e));
+    assert.equal(err.file, dep);
+    assert.equal(h.registry.getModule(f)?.state, 'error');
+    await writeFile(dep, `export const d = 'ok';\n`);
+    await h.registry.invalidateModule(dep);
+    await h.registry.ensureModule(f);
+    await h.withPin('a', (p) => assert.equal(p.exportsOf(f)?.v, 'ok'));
+  });
+});
