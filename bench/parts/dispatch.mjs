@@ -1,0 +1,212 @@
+// Part 1: dispatch throughput and p99 latency of a small text response, 50 connections.
+import path from 'node:path';
+import {
+  hotpubManyFunctions,
+  hotpubOneFunction,
+  makeTempDir,
+  writeFiles,
+} from '../lib/fixtures.mjs';
+import { get } from '../lib/http.mjs';
+import { shortCommand } from '../lib/report.mjs';
+import { fmt, fmtRange, fmtRatio, summary } from '../lib/stats.mjs';
+import { hotpubMissing, startHotpub, startScript } from '../lib/systems.mjs';
+
+export const title = '1. Dispatch: small text response, 50 connections';
+
+/** The systems, in the order they are interleaved. */
+async function systems(dir) {
+  const one = await hotpubOneFunction(path.join(dir, 'one'));
+  const many = await hotpubManyFunctions(path.join(dir, 'many'));
+  const oneW = await hotpubOneFunction(path.join(dir, 'one-watch'));
+  await writeFiles(dir, {
+    'hh/handler.mjs': "export function handler() {\n  return 'Hello World!';\n}\n",
+  });
+  const noServe = hotpubMissing('cli/main.js', 'server/serve.js');
+  const noRouter = hotpubMissing('index.js');
+  return [
+    { key: 'raw', label: 'node:http (raw)', start: () => startScript('raw.mjs'), path: '/' },
+    {
+      key: 'express1',
+      label: 'express 5, 1 route',
+      start: () => startScript('express.mjs', { readyPath: '/r0' }),
+      path: '/r0',
+    },
+    {
+      key: 'express10k',
+      label: 'express 5, 10,000 routes (last)',
+      start: () => startScript('express.mjs', { env: { ROUTES: '10000' }, readyPath: '/r0' }),
+      path: '/r9999',
+    },
+    {
+      key: 'fastify1',
+      label: 'fastify 5, 1 route',
+      start: () => startScript('fastify.mjs', { readyPath: '/r0' }),
+      path: '/r0',
+    },
+    {
+      key: 'fastify10k',
+      label: 'fastify 5, 10,000 routes (last)',
+      start: () => startScript('fastify.mjs', { env: { ROUTES: '10000' }, readyPath: '/r0' }),
+      path: '/r9999',
+    },
+    {
+      key: 'hothook',
+      label: 'express 5 + hot-hook (per-request import)',
+      start: () =>
+        startScript('hothook-express.mjs', { env: { HANDLER: path.join(dir, 'hh/handler.mjs') } }),
+      path: '/',
+    },
+    {
+      key: 'hotpub1',
+      label: 'hotpub serve, 1 function',
+      missing: noServe,
+      start: () => startHotpub(one.apps, { readyPath: one.path }),
+      path: one.path,
+    },
+    {
+      key: 'hotpub10k',
+      label: 'hotpub serve, 10,000 functions / 100 modules (last)',
+      missing: noServe,
+      start: () => startHotpub(many.apps, { readyPath: many.path }),
+      path: many.path,
+    },
+    {
+      key: 'hotpubWatch',
+      label: 'hotpub serve --watch, 1 function',
+      missing: noServe,
+      start: () => startHotpub(oneW.apps, { watch: true, readyPath: oneW.path }),
+      path: oneW.path,
+    },
+    {
+      key: 'hpExpress1',
+      label: 'express 5 + hotpub router, 1 function',
+      missing: noRouter,
+      start: () =>
+        startScript('hotpub-express.mjs', { env: { APPS: one.apps }, readyPath: '/x' + one.path }),
+      path: '/x' + one.path,
+    },
+    {
+      key: 'hpExpress10k',
+      label: 'express 5 + hotpub router, 10,000 functions (last)',
+      missing: noRouter,
+      start: () =>
+        startScript('hotpub-express.mjs', {
+          env: { APPS: many.apps },
+          readyPath: '/x' + many.path,
+        }),
+      path: '/x' + many.path,
+    },
+  ];
+}
+
+/** Runs the part: start every server, warm each up, then `runs` interleaved rounds. */
+export async function run({ runs, duration, load, log }) {
+  const dir = await makeTempDir('dispatch');
+  const list = await systems(dir);
+  const notes = [];
+  const commands = [];
+  for (const s of list) {
+    if (s.missing) {
+      notes.push(`${s.label}: not measured (${s.missing}).`);
+      continue;
+    }
+    try {
+      const { proc, base } = await s.start();
+      s.proc = proc;
+      s.url = base + s.path;
+      commands.push(shortCommand(proc.command));
+      const r = await get(s.url);
+      if (r.status !== 200 || !r.body.includes('Hello World!')) {
+        throw new Error(`${s.url} answered ${r.status} ${r.body.slice(0, 120)}`);
+      }
+    } catch (err) {
+      s.missing = String(err.message).split('\n')[0];
+      notes.push(`${s.label}: not measured (${s.missing}).`);
+      await s.proc?.stop();
+    }
+  }
+  const active = list.filter((s) => !s.missing);
+  log(`warming up ${active.length} servers`);
+  for (const s of active) await load.run({ url: s.url, duration: 1 });
+  for (const s of active) s.samples = [];
+  for (let r = 0; r < runs; r++) {
+    for (const s of active) {
+      const res = await load.run({ url: s.url, duration });
+      s.samples.push(res);
+      log(`run ${r + 1}/${runs} ${s.key}: ${fmt(res.rps)} req/s p99 ${res.p99} ms`);
+    }
+  }
+  for (const s of active) await s.proc.stop();
+
+  const by = Object.fromEntries(active.map((s) => [s.key, s]));
+  for (const s of active) {
+    s.rps = summary(s.samples.map((x) => x.rps));
+    s.p99 = summary(s.samples.map((x) => x.p99));
+    s.failed = s.samples.reduce((a, x) => a + x.errors + x.non2xx + x.timeouts, 0);
+  }
+  const raw = by.raw?.rps.median;
+  const ex1 = by.express1?.rps.median;
+  const rows = list.map((s) =>
+    s.missing
+      ? [s.label, 'n/a', 'n/a', 'n/a', 'n/a', '']
+      : [
+          s.label,
+          fmtRange(s.rps),
+          fmtRatio(s.rps.median / raw),
+          ex1 ? fmtRatio(s.rps.median / ex1) : 'n/a',
+          fmtRange(s.p99, 0),
+          s.failed ? String(s.failed) : '0',
+        ],
+  );
+  const targets = [];
+  const ratioTarget = (key, ref, refName, min) => {
+    const s = by[key];
+    const label = list.find((x) => x.key === key).label;
+    if (!s || !by[ref]) {
+      targets.push({
+        name: `${label} >= ${min}x ${refName}`,
+        status: 'NOT MEASURED',
+        detail: 'n/a',
+      });
+      return;
+    }
+    const ratio = s.rps.median / by[ref].rps.median;
+    const met = ratio >= min;
+    targets.push({
+      name: `${label} >= ${min}x ${refName}`,
+      status: met ? 'MET' : 'MISSED',
+      detail:
+        `${fmtRatio(ratio)} (${fmt(s.rps.median)} vs ${fmt(by[ref].rps.median)} req/s)` +
+        (met ? '' : `, short by ${((1 - ratio / min) * 100).toFixed(0)}%`),
+    });
+  };
+  ratioTarget('hotpub1', 'raw', 'node:http', 0.6);
+  ratioTarget('hotpub10k', 'raw', 'node:http', 0.6);
+  ratioTarget('hotpubWatch', 'raw', 'node:http', 0.6);
+  ratioTarget('hpExpress1', 'express1', 'express 1 route', 0.95);
+  ratioTarget('hpExpress10k', 'express1', 'express 1 route', 0.95);
+  return {
+    title,
+    description:
+      `autocannon, 50 connections, ${duration} s per run, ${runs} runs per system interleaved ` +
+      '(every system once per round, rounds repeated), after a 1 s warm-up each. ' +
+      'req/s = completed requests / duration; median (min-max) over the runs; ' +
+      "ratios are of medians. Every server was running (idle) during the others' runs.",
+    tables: [
+      {
+        columns: [
+          'system',
+          'req/s median (min-max)',
+          'x raw',
+          'x express-1',
+          'p99 ms (min-max)',
+          'failed',
+        ],
+        rows,
+      },
+    ],
+    targets,
+    notes,
+    commands,
+  };
+}
