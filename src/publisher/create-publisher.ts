@@ -6,10 +6,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Logger, pino } from 'pino';
+import type { MappableModule } from '../registry/errors.js';
 import type { ModuleRegistry, Pin, RegistryEvents } from '../registry/types.js';
 import { type AppDef, discoverApps } from './app-config.js';
 import { DEFAULT_BODY_LIMIT } from './body.js';
-import { sendError } from './error-response.js';
+import { type ErrorOptions, sendError } from './error-response.js';
 import { ErrorCodes, HttpError } from './errors.js';
 import { compileMount, MountTable } from './mounts.js';
 import { publishedExport } from './published.js';
@@ -84,6 +85,7 @@ class PublisherImpl implements Publisher, PublisherHost {
   /** Routes of paths that belong to no app. */
   private outside!: AppState;
   private readonly cache = new Map<string, Route>();
+  private readonly errorOptions: ErrorOptions;
   private readonly wrappers = new Map<string, PublishedFunction>();
 
   constructor(opts: PublisherOptions) {
@@ -93,6 +95,16 @@ class PublisherImpl implements Publisher, PublisherHost {
     this.appsDir = opts.appsDir ?? opts.registry.root;
     this.bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
     this.mountApps(discoverApps(this.appsDir));
+    // The registry's compiled code and source maps, when it exposes them (not in ModuleRegistry).
+    const compiled = (
+      this.registry as { compiledOf?: (file: string) => MappableModule | undefined }
+    ).compiledOf;
+    this.errorOptions = {
+      dev: this.dev,
+      log: this.log,
+      root: this.registry.root,
+      compiledOf: typeof compiled === 'function' ? compiled.bind(this.registry) : undefined,
+    };
     this.handle = this.handle.bind(this);
     this.error = this.sendError.bind(this);
   }
@@ -264,7 +276,7 @@ class PublisherImpl implements Publisher, PublisherHost {
   }
 
   sendError(req: IncomingMessage, res: ServerResponse, err: unknown): void {
-    sendError(req, res, err, { dev: this.dev, log: this.log, root: this.registry.root });
+    sendError(req, res, err, this.errorOptions);
   }
 
   onRegistryEvent<K extends keyof RegistryEvents>(type: K, event: RegistryEvents[K]): void {

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { codeFrame } from '../registry/errors.js';
+import { codeFrame, locateError, type MappableModule } from '../registry/errors.js';
 import type { SourceLocation } from '../registry/types.js';
 import { defaultMessage, ErrorCodes, statusOf } from './errors.js';
 
@@ -16,6 +16,11 @@ export interface ErrorOptions {
   log: Logger;
   /** Real path of the apps directory: stack frames inside it get a code frame. */
   root: string;
+  /**
+   * The compiled code and source map of an app module, to map a runtime stack back to
+   * the `.ts` source (the registry's `compiledOf`, when it has one).
+   */
+  compiledOf?: ((file: string) => MappableModule | undefined) | undefined;
 }
 
 interface ErrorLike {
@@ -31,10 +36,10 @@ interface ErrorLike {
 
 const STACK_FRAME = /\(?((?:\/|[A-Za-z]:\\)[^():]*?):(\d+):(\d+)\)?$/;
 
-/** First stack frame inside the apps root, with a code frame of its source (dev only). */
+/** Where the error happened in an app module's source, with a code frame (dev only). */
 function locate(
   err: ErrorLike,
-  root: string,
+  opts: ErrorOptions,
 ): { location: SourceLocation; frame?: string } | undefined {
   if (err.location && typeof err.location.file === 'string') {
     return typeof err.frame === 'string'
@@ -42,15 +47,22 @@ function locate(
       : { location: err.location };
   }
   if (typeof err.stack !== 'string') return undefined;
+  const lookup = opts.compiledOf;
+  if (lookup) {
+    // Modules run as compiled CommonJS: map the generated position through the source map.
+    const location = locateError(err, lookup);
+    const source = location && lookup(location.file)?.source;
+    if (location && source !== undefined) {
+      return { location, frame: codeFrame(source, location.line, location.column) };
+    }
+  }
   for (const line of err.stack.split('\n').slice(1)) {
     const m = STACK_FRAME.exec(line.trim());
-    if (!m || !(m[1] as string).startsWith(root)) continue;
+    if (!m || !(m[1] as string).startsWith(opts.root)) continue;
     const location = { file: m[1] as string, line: Number(m[2]), column: Number(m[3]) };
     try {
-      return {
-        location,
-        frame: codeFrame(readFileSync(location.file, 'utf8'), location.line, location.column),
-      };
+      const source = readFileSync(location.file, 'utf8');
+      return { location, frame: codeFrame(source, location.line, location.column) };
     } catch {
       return { location };
     }
@@ -103,7 +115,7 @@ export function sendError(
   if (expose && err.details !== undefined) body.details = err.details;
   if (opts.dev && status >= 500) {
     if (typeof err.stack === 'string') body.stack = err.stack;
-    const at = locate(err, opts.root);
+    const at = locate(err, opts);
     if (at) {
       body.location = at.location;
       if (at.frame) body.frame = at.frame;

@@ -139,3 +139,12 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     },
   };
 }
+
+/** Parsed JSON of a test response: loosely typed on purpose, assertions check the shape. */
+// biome-ignore lint/suspicious/noExplicitAny: assertions check the shape of test JSON
+export type Json = any;
+
+/** The JSON body of a response. */
+export async function json(r: Response): Promise<Json> {
+  return (await r.json()) as Json;
+}
