@@ -5,3 +5,4 @@
 export type * from './registry/types.js';
 export type { HotpubConfig, LoggerConfig, LogLevel, Middleware } from './server/config.js';
 export { defineConfig } from './server/config.js';
+export { keep } from './registry/index.js';
