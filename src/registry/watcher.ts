@@ -1,6 +1,7 @@
 /**
- * File watching with chokidar: every add/change/unlink of a module file under the root
- * becomes an invalidation, with three rules that make one save one evaluation:
+ * File watching with one non-recursive `fs.watch` per directory: every add/change/unlink of
+ * a module file under the root becomes an invalidation, with three rules that make one
+ * save one evaluation:
  *
  * - per file, one invalidation runs at a time; events during it coalesce into a single
  *   re-run that reads the latest content (a burst is not a queue);
@@ -9,11 +10,14 @@
  * - content hashes (in the registry) make a second event for the same bytes a no-op.
  *
  * Editor temp and swap files (`.x.swp`, `x~`, `.#x`, `4913`), dotfiles and `node_modules`
- * are ignored; chokidar's `atomic` option folds an editor's rename-save into one change.
+ * are ignored. Watching directories, not files, is what keeps editor atomic saves (temp
+ * file renamed over the module) visible: a file watch follows the dead inode. Neither
+ * chokidar 5 (drops a rename-over that comes within ~50 ms of a previous change: a lost
+ * save) nor Node 20's recursive `fs.watch` (keeps the dead inode) are used for that reason.
  */
-import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
-import { watch } from 'chokidar';
+import { type FSWatcher, watch } from 'node:fs';
+import { lstat, readdir, readFile } from 'node:fs/promises';
+import { basename, join, sep } from 'node:path';
 import { MODULE_EXTENSIONS } from './resolve.js';
 import type { ReloadResult } from './types.js';
 
@@ -32,8 +36,14 @@ export interface Watcher {
   close(): Promise<void>;
 }
 
+/**
+ * After a run, more events for the file mean a burst: wait until it has been quiet this
+ * long, then read once (so a burst costs at most two evaluations; a single save waits never).
+ */
+const BURST_QUIET_MS = 30;
+
 /** Delays before re-reading an empty or unparsable file, if no event comes first. */
-const SETTLE_MS = [15, 60, 200];
+const SETTLE_MS = [15, 50, 150, 400];
 
 /** True for names editors use for temp, backup and swap files. */
 export function isEditorTempFile(name: string): boolean {
@@ -46,35 +56,47 @@ export function isEditorTempFile(name: string): boolean {
   );
 }
 
-function ignored(path: string, stats?: { isFile(): boolean }): boolean {
-  const name = basename(path);
-  if (name === 'node_modules' || isEditorTempFile(name)) return true;
-  if (stats?.isFile()) return !MODULE_EXTENSIONS.some((e) => name.endsWith(e));
-  return false;
+function ignoredDir(name: string): boolean {
+  return name === 'node_modules' || name.startsWith('.');
 }
 
-const FILE = { isFile: () => true };
+function ignoredFile(name: string): boolean {
+  return isEditorTempFile(name) || !MODULE_EXTENSIONS.some((e) => name.endsWith(e));
+}
 
 interface FileState {
   running: boolean;
   again: boolean;
   tries: number;
   timer: NodeJS.Timeout | undefined;
+  lastEvent: number;
 }
 
-/** Starts watching `root`; resolves once the initial scan is done. */
+async function quiet(st: FileState): Promise<void> {
+  for (;;) {
+    const left = st.lastEvent + BURST_QUIET_MS - Date.now();
+    if (left <= 0) return;
+    await new Promise((r) => setTimeout(r, left));
+  }
+}
+
+/** Starts watching `root`; resolves once every directory under it is watched. */
 export async function startWatcher(root: string, host: WatchHost): Promise<Watcher> {
   const files = new Map<string, FileState>();
+  const dirs = new Map<string, FSWatcher>();
+  /** Module files known to exist, so a deleted directory reports its files. */
+  const known = new Set<string>();
   let closed = false;
-  const w = watch(root, { ignoreInitial: true, ignored, atomic: true, followSymlinks: false });
 
   const run = async (file: string, st: FileState): Promise<void> => {
     st.running = true;
     try {
-      do {
+      await step(file, st);
+      while (st.again && !closed) {
+        await quiet(st);
         st.again = false;
         await step(file, st);
-      } while (st.again && !closed);
+      }
     } catch (err) {
       if (!closed) host.onError(err);
     } finally {
@@ -103,16 +125,19 @@ export async function startWatcher(root: string, host: WatchHost): Promise<Watch
       }
     }
     st.tries = 0;
-    await host.invalidate(file, text);
+    if (text === undefined) known.delete(file);
+    else known.add(file);
+    if (!closed) await host.invalidate(file, text);
   };
 
   const schedule = (file: string): void => {
-    if (closed || ignored(file, FILE)) return;
+    if (closed) return;
     let st = files.get(file);
     if (!st) {
-      st = { running: false, again: false, tries: 0, timer: undefined };
+      st = { running: false, again: false, tries: 0, timer: undefined, lastEvent: 0 };
       files.set(file, st);
     }
+    st.lastEvent = Date.now();
     if (st.timer) {
       clearTimeout(st.timer);
       st.timer = undefined;
@@ -124,18 +149,73 @@ export async function startWatcher(root: string, host: WatchHost): Promise<Watch
     void run(file, st);
   };
 
-  w.on('add', (p) => schedule(p));
-  w.on('change', (p) => schedule(p));
-  w.on('unlink', (p) => schedule(p));
-  w.on('error', (err) => host.onError(err));
-  await new Promise<void>((resolve) => w.once('ready', () => resolve()));
+  const unwatchDir = (dir: string): void => {
+    for (const [d, w] of dirs) {
+      if (d === dir || d.startsWith(dir + sep)) {
+        w.close();
+        dirs.delete(d);
+      }
+    }
+    for (const f of [...known]) if (f.startsWith(dir + sep)) schedule(f);
+  };
+
+  /** Watches `dir` and everything below; `announce` schedules the files found (a created dir). */
+  const watchDir = async (dir: string, announce: boolean): Promise<void> => {
+    if (closed || dirs.has(dir)) return;
+    let w: FSWatcher;
+    try {
+      w = watch(dir, { persistent: true }, (_event, name) => {
+        if (name) void onEntry(dir, name.toString());
+        else void rescan(dir);
+      });
+    } catch {
+      return;
+    }
+    w.on('error', () => unwatchDir(dir));
+    dirs.set(dir, w);
+    await rescan(dir, announce);
+  };
+
+  const rescan = async (dir: string, announce = true): Promise<void> => {
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const d of entries) {
+      const path = join(dir, d.name);
+      if (d.isDirectory()) {
+        if (!ignoredDir(d.name)) await watchDir(path, announce);
+      } else if (!ignoredFile(d.name)) {
+        if (announce && !known.has(path)) schedule(path);
+        known.add(path);
+      }
+    }
+  };
+
+  const onEntry = async (dir: string, name: string): Promise<void> => {
+    if (closed) return;
+    const path = join(dir, name);
+    const st = await lstat(path).catch(() => undefined);
+    if (st?.isDirectory()) {
+      if (!ignoredDir(name)) await watchDir(path, true);
+    } else if (!st && dirs.has(path)) {
+      unwatchDir(path);
+    } else if (!ignoredFile(name)) {
+      schedule(path);
+    }
+  };
+
+  await watchDir(root, false);
 
   return {
     async close() {
       closed = true;
       for (const st of files.values()) if (st.timer) clearTimeout(st.timer);
       files.clear();
-      await w.close();
+      for (const w of dirs.values()) w.close();
+      dirs.clear();
     },
   };
 }

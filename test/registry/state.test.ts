@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { afterEach, describe, it } from 'node:test';
+import type { ReloadResult } from '../../src/registry/index.js';
 import { call, type Harness, harness } from './helpers.js';
 
 const counter = (v: number) => `import { keep } from 'hotpub';
@@ -25,7 +26,7 @@ describe('registry: state across reloads', () => {
     const first = await h.withPin('a', (p) => p.exportsOf(f)!);
     for (let v = 2; v <= 4; v++) {
       await writeFile(f, counter(v));
-      const r = await h.registry.invalidateModule(f);
+      const r: ReloadResult = await h.registry.invalidateModule(f);
       assert.equal(r.error, undefined);
     }
     await h.withPin('a', (p) => {

@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { open, rm, writeFile } from 'node:fs/promises';
+import { afterEach, describe, it } from 'node:test';
+import { atomicWrite, call, type Harness, harness, waitFor } from './helpers.js';
+
+const mod = (v: number | string) => `export const v = ${JSON.stringify(v)};
+export function index() { return v; }
+`;
+
+async function served(h: Harness, app: string, file: string): Promise<unknown> {
+  const p = h.registry.acquire(app);
+  const pin = p instanceof Promise ? await p : p;
+  try {
+    return pin.exportsOf(file)?.v;
+  } finally {
+    pin.release();
+  }
+}
+
+describe('registry: watching files', () => {
+  let h: Harness | undefined;
+  afterEach(() => h?.close());
+
+  it('a plain write is one evaluation; an atomic save too; later writes still seen', async () => {
+    h = await harness({ 'a/index.ts': mod(1) }, { watch: true });
+    const f = h.file('a/index.ts');
+    await h.registry.ensureModule(f);
+    const evals = () => h!.registry.getModule(f)?.evaluations;
+    assert.equal(evals(), 1);
+    await writeFile(f, mod(2));
+    await waitFor(async () => (await served(h!, 'a', f)) === 2, 'plain write reloaded');
+    assert.equal(evals(), 2);
+    await atomicWrite(f, mod(3));
+    await waitFor(async () => (await served(h!, 'a', f)) === 3, 'atomic save reloaded');
+    // Editors that save by rename leave a new inode: later plain writes must still be seen.
+    await writeFile(f, mod(4));
+    await waitFor(async () => (await served(h!, 'a', f)) === 4, 'write after atomic save');
+    await atomicWrite(f, mod(5));
+    await waitFor(async () => (await served(h!, 'a', f)) === 5, 'second atomic save');
+    assert.equal(evals(), 5, 'one evaluation per save');
+    assert.equal(h.registry.getModule(f)?.generation, 5);
+  });
+
+  it('a burst of 10 saves evaluates at most twice more and ends on the last content', async () => {
+    h = await harness({ 'a/index.ts': mod(0) }, { watch: true });
+    const f = h.file('a/index.ts');
+    await h.registry.ensureModule(f);
+    for (let i = 1; i <= 10; i++) await writeFile(f, mod(i));
+    await waitFor(async () => (await served(h!, 'a', f)) === 10, 'last save served');
+    const evals = h.registry.getModule(f)?.evaluations ?? 0;
+    assert.ok(evals >= 2 && evals <= 3, `evaluations ${evals} within 1 + at most 2`);
+  });
+
+  it('a half-written file is never evaluated as the new module', async () => {
+    h = await harness({ 'a/index.ts': mod(1) }, { watch: true });
+    const f = h.file('a/index.ts');
+    await h.registry.ensureModule(f);
+    const text = mod(2);
+    const fh = await open(f, 'w'); // truncates: an empty read is a write in progress
+    try {
+      await fh.write(text.slice(0, 20)); // `export const v = "2` : unparsable
+      await fh.sync();
+      await new Promise((r) => setTimeout(r, 30));
+      await fh.write(text.slice(20));
+    } finally {
+      await fh.close();
+    }
+    await waitFor(async () => (await served(h!, 'a', f)) === 2, 'complete content served');
+    const info = h.registry.getModule(f);
+    assert.equal(info?.evaluations, 2);
+    assert.equal(info?.state, 'ready');
+    assert.ok(
+      !h.events.some((e) => e.type === 'error'),
+      `no error event for the partial write: ${JSON.stringify(h.events)}`,
+    );
+  });
+
+  it('delete: module gone from the next generation and the index; in-flight pin finishes; create adds it back', async () => {
+    h = await harness({ 'a/index.ts': mod('x'), 'a/other.ts': mod('o') }, { watch: true });
+    const f = h.file('a/other.ts');
+    await h.registry.ensureModule(f);
+    const held = h.registry.acquire('a');
+    assert.ok(!(held instanceof Promise));
+    await rm(f);
+    // The delete waits for the held request (drain), so release it once the reload is pending.
+    await waitFor(
+      () => h!.registry.snapshot().apps.find((a) => a.name === 'a')?.reloadPending === true,
+      'delete waiting for the lock',
+    );
+    assert.equal(held.exportsOf(f)?.v, 'o', 'in-flight request still sees its module');
+    held.release();
+    await waitFor(() => h!.registry.getModule(f)?.state === 'deleted', 'delete seen');
+    assert.equal(h.registry.findFile('a', 'other'), undefined);
+    assert.equal(await served(h, 'a', f), undefined);
+    assert.ok(
+      h.events.some(
+        (e) => e.type === 'files' && (e.event as { removed: string[] }).removed.includes(f),
+      ),
+    );
+
+    const created = h.file('a/new.ts');
+    await writeFile(created, mod('n'));
+    await waitFor(() => h!.registry.findFile('a', 'new') === created, 'create seen');
+    assert.ok(
+      h.events.some(
+        (e) => e.type === 'files' && (e.event as { added: string[] }).added.includes(created),
+      ),
+    );
+    await h.registry.ensureModule(created);
+    assert.equal(await served(h, 'a', created), 'n');
+
+    await writeFile(f, mod('back'));
+    await waitFor(() => h!.registry.findFile('a', 'other') === f, 're-create seen');
+    await h.registry.ensureModule(f);
+    assert.equal(await served(h, 'a', f), 'back');
+  });
+
+  it('a dependency change reloads its importers; a syntax error keeps the old code until fixed', async () => {
+    h = await harness(
+      {
+        'a/index.ts': `import { d } from './_lib/dep';\nexport const v = 'i:' + d;\n`,
+        'a/_lib/dep.ts': `export const d = 1;\n`,
+      },
+      { watch: true },
+    );
+    const f = h.file('a/index.ts');
+    const dep = h.file('a/_lib/dep.ts');
+    await h.registry.ensureModule(f);
+    await writeFile(dep, `export const d = 2;\n`);
+    await waitFor(async () => (await served(h!, 'a', f)) === 'i:2', 'importer reloaded');
+    await writeFile(dep, `export const d = ;\n`);
+    await waitFor(() => h!.registry.getModule(dep)?.state === 'error', 'syntax error seen');
+    assert.equal(h.registry.getModule(dep)?.lastError?.code, 'HOTPUB_E_MODULE_SYNTAX');
+    assert.equal(h.registry.getModule(dep)?.lastError?.location?.line, 1);
+    assert.equal(await served(h, 'a', f), 'i:2');
+    await writeFile(dep, `export const d = 3;\n`);
+    await waitFor(async () => (await served(h!, 'a', f)) === 'i:3', 'fixed');
+    assert.equal(h.registry.getModule(dep)?.state, 'ready');
+  });
+
+  it('editor temp and swap files never become routes or records', async () => {
+    h = await harness({ 'a/index.ts': mod(1) }, { watch: true });
+    const names = ['.index.ts.swp', 'index.ts~', '4913', '.#index.ts', 'x.ts.tmp'];
+    for (const n of names) await writeFile(h.file(`a/${n}`), 'garbage(');
+    // A real create after them: once it is seen, the temp files' events were seen too.
+    await writeFile(h.file('a/real.ts'), mod(2));
+    await waitFor(() => h!.registry.findFile('a', 'real') !== undefined, 'real file indexed');
+    assert.deepEqual(h.registry.listFiles('a'), [h.file('a/index.ts'), h.file('a/real.ts')]);
+    for (const n of names) assert.equal(h.registry.getModule(h.file(`a/${n}`)), undefined, n);
+    assert.ok(!h.events.some((e) => e.type === 'error'));
+  });
+});
