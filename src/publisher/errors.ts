@@ -1,6 +1,7 @@
 /**
  * The one error class the publisher answers with, and the codes it uses.
  */
+import { STATUS_CODES } from 'node:http';
 
 /** Codes of the errors the publisher raises; each is listed in docs/errors.md. */
 export const ErrorCodes = {
@@ -82,20 +83,9 @@ export class ConfigError extends Error {
   }
 }
 
-const reasons: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  413: 'Payload Too Large',
-  415: 'Unsupported Media Type',
-  500: 'Internal Server Error',
-};
-
 /** Standard reason phrase for a status (the message when none is given). */
 export function defaultMessage(status: number): string {
-  return reasons[status] ?? (status >= 500 ? 'Internal Server Error' : 'Error');
+  return STATUS_CODES[status] ?? (status >= 500 ? 'Internal Server Error' : 'Error');
 }
 
 /**

@@ -44,6 +44,9 @@ export function bigint() { return { n: 10n }; }
 `;
 
 const errors = `
+import { HttpError } from 'hotpub';
+export function conflict() { throw new HttpError(409, 'already exists', { details: { id: 7 } }); }
+export function hidden() { throw new HttpError(502, 'upstream password wrong'); }
 export function notFound() { throw Object.assign(new Error('no such post'), { status: 404 }); }
 export function teapot() { throw Object.assign(new Error('short and stout'), { statusCode: 418, code: 'TEAPOT' }); }
 export function unavailable() { throw Object.assign(new Error('db password is hunter2'), { status: 503 }); }
@@ -218,6 +221,20 @@ describe('errors', () => {
     assert.equal(t.error.code, 'TEAPOT');
   });
 
+  it('HttpError from "hotpub": status, message, code and details', async () => {
+    const e = await err('/e/conflict');
+    assert.equal(e.status, 409);
+    assert.deepEqual(e.error, {
+      status: 409,
+      code: 'HOTPUB_E_HTTP',
+      message: 'already exists',
+      details: { id: 7 },
+    });
+    const h = await err('/e/hidden');
+    assert.equal(h.status, 502);
+    assert.equal(h.error.message, 'Bad Gateway');
+  });
+
   it('a 5xx status is kept but its message hidden unless expose is set', async () => {
     const e = await err('/e/unavailable');
     assert.equal(e.status, 503);
@@ -272,7 +289,7 @@ describe('errors under dev', () => {
     assert.equal(e.message, 'boom with hunter2');
     assert.match(e.stack, /boom with hunter2/);
     assert.equal(e.location.file, `${s.dir}/e/index.ts`);
-    assert.equal(e.location.line, 8, 'mapped to the .ts source line');
+    assert.equal(e.location.line, 11, 'mapped to the .ts source line');
     assert.match(e.frame, /throw new Error\('boom with ' \+ secret\)/);
   });
 

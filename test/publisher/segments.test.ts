@@ -99,7 +99,7 @@ describe('mounts', () => {
 
   it('optional groups match the longest prefix', () => {
     const t = new MountTable([{ name: 'v', mount: compileMount('/v{/:ver}', 'a') }]);
-    assert.deepEqual(t.match(['v', '2', 'x']) && t.match(['v', '2', 'x'])?.consumed, 2);
+    assert.equal(t.match(['v', '2', 'x'])?.consumed, 2);
     assert.equal(t.match(['v'])?.consumed, 1);
   });
 });
