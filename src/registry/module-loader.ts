@@ -34,6 +34,7 @@ export abstract class ModuleLoader implements PassHost {
   protected closed = false;
   /** +1 on every change seen (content, create, delete): failed cold loads retry after one. */
   protected changes = 0;
+  private sequence = 0;
 
   constructor(protected readonly options: RegistryOptions) {
     this.root = realpathSync(resolvePath(options.root));
@@ -97,7 +98,9 @@ export abstract class ModuleLoader implements PassHost {
   }
 
   counted(file: string): void {
-    this.record(file).evaluations++;
+    const rec = this.record(file);
+    rec.evaluations++;
+    rec.startedAt = ++this.sequence;
   }
 
   codeFor(file: string): Compiled {
@@ -394,8 +397,9 @@ export abstract class ModuleLoader implements PassHost {
   private evaluateReload(targets: string[], changed: string[], deleted: string[]): ReloadResult {
     const gone = new Set(deleted);
     const set = new Set(targets.filter((f) => !gone.has(f)));
-    // Importers first (like Node's entry point), so cycles resolve from the top.
-    const order = [...set].reverse();
+    // Replay the order the bodies first ran in, so a cycle is entered where it was before.
+    const started = (f: string) => this.records.get(f)?.startedAt || Number.MAX_SAFE_INTEGER;
+    const order = [...set].sort((a, b) => started(a) - started(b));
     const pass = new EvaluationPass(this, set);
     try {
       for (const f of order) pass.instanceOf(f);

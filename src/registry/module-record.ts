@@ -15,6 +15,8 @@ export class ModuleRecord {
   generation = 0;
   /** Body evaluations, good and failed. */
   evaluations = 0;
+  /** When its body last started running (registry-wide sequence): reloads replay this order. */
+  startedAt = 0;
   lastError: ModuleErrorInfo | undefined;
   /** The instance in the app's current generation, if loaded and not deleted. */
   current: Instance | undefined;

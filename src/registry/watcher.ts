@@ -17,7 +17,7 @@
  */
 import { type FSWatcher, watch } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
-import { basename, join, sep } from 'node:path';
+import { join, sep } from 'node:path';
 import { MODULE_EXTENSIONS } from './resolve.js';
 import type { ReloadResult } from './types.js';
 

@@ -2,9 +2,10 @@
  * Helpers for registry tests: real temp directories with real files, a registry on them,
  * and bounded polling (never a fixed sleep that assumes speed).
  */
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type {
   ModuleRegistry,
   Pin,
@@ -14,6 +15,8 @@ import type {
 import { createRegistry } from '../../src/registry/index.js';
 
 export type Files = Record<string, string>;
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/registry/', import.meta.url));
 
 /** A temp apps root with `files` (paths relative to the root). Remove with `rm`. */
 export async function makeRoot(files: Files): Promise<string> {
@@ -102,4 +105,19 @@ export function call(pin: Pin, file: string, name: string, ...args: unknown[]): 
   const fn = pin.exportsOf(file)?.[name];
   if (typeof fn !== 'function') throw new Error(`${file}#${name} is not a function`);
   return fn(...args);
+}
+
+/** The on-disk fixture `test/fixtures/registry/<name>` copied to a fresh temp root. */
+export async function fixture(name: string): Promise<Files> {
+  const dir = join(FIXTURES, name);
+  const files: Files = {};
+  const walk = async (rel: string): Promise<void> => {
+    for (const d of await readdir(join(dir, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${d.name}` : d.name;
+      if (d.isDirectory()) await walk(r);
+      else files[r] = await readFile(join(dir, r), 'utf8');
+    }
+  };
+  await walk('');
+  return files;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { open, rm, writeFile } from 'node:fs/promises';
 import { afterEach, describe, it } from 'node:test';
-import { atomicWrite, call, type Harness, harness, waitFor } from './helpers.js';
+import { atomicWrite, type Harness, harness, waitFor } from './helpers.js';
 
 const mod = (v: number | string) => `export const v = ${JSON.stringify(v)};
 export function index() { return v; }
