@@ -80,6 +80,12 @@ describe('publisher with --watch', () => {
     });
   });
 
+  it('a new app directory is mounted when its first module appears', async () => {
+    assert.equal((await s.raw('/newapp')).status, 404);
+    await s.write('newapp/index.ts', 'export function index() { return "new app"; }\n');
+    await waitFor(async () => (await body('/newapp')) === '200 new app', { message: '/newapp' });
+  });
+
   it('a request runs on the generation it pinned, across a reload', async () => {
     const gate = join(s.dir, '..', 'gate');
     const first = s.fetch(`/live/slow?gate=${encodeURIComponent(gate)}`).then((r) => r.text());
