@@ -128,3 +128,55 @@ describe('registry: failed loads and reloads', () => {
     await h.withPin('a', (p) => assert.equal(p.exportsOf(f)?.v, 'ok'));
   });
 });
+
+describe('registry: delete and re-create of an imported module', () => {
+  let h: Harness | undefined;
+  afterEach(() => h?.close());
+
+  it('importers keep serving after a dependency is deleted, and reload when it comes back', async () => {
+    const { rm } = await import('node:fs/promises');
+    h = await harness({
+      'a/index.ts': `import { d } from './_dep.js';\nexport const v = 'i:' + d;\n`,
+      'a/_dep.ts': `export const d = 1;\n`,
+    });
+    const f = h.file('a/index.ts');
+    const dep = h.file('a/_dep.ts');
+    await h.registry.ensureModule(f);
+    await rm(dep);
+    const gone = await h.registry.invalidateModule(dep);
+    assert.equal(
+      gone.error?.code,
+      'HOTPUB_E_MODULE_RESOLVE',
+      'the importer cannot reload without it',
+    );
+    assert.equal(h.registry.getModule(dep)?.state, 'deleted');
+    assert.equal(h.registry.getModule(f)?.state, 'error');
+    await h.withPin('a', (p) => {
+      assert.equal(p.exportsOf(dep), undefined);
+      assert.equal(p.exportsOf(f)?.v, 'i:1', 'last good importer keeps serving');
+    });
+    await writeFile(dep, `export const d = 2;\n`);
+    const back = await h.registry.invalidateModule(dep);
+    assert.equal(back.error, undefined);
+    assert.deepEqual(back.reloaded.sort(), [dep, f].sort());
+    await h.withPin('a', (p) => assert.equal(p.exportsOf(f)?.v, 'i:2'));
+    assert.equal(h.registry.getModule(f)?.state, 'ready');
+  });
+
+  it('a dynamic import() goes through the registry', async () => {
+    h = await harness({
+      'a/index.ts': `export async function get() { const m = await import('./_lazy.js'); return m.x; }\n`,
+      'a/_lazy.ts': `export const x = 'lazy';\n`,
+    });
+    const f = h.file('a/index.ts');
+    await h.registry.ensureModule(f);
+    assert.equal(
+      h.registry.getModule(h.file('a/_lazy.ts'))?.evaluations ?? 0,
+      0,
+      'not run up front',
+    );
+    assert.equal(await h.withPin('a', (p) => call(p, f, 'get')), 'lazy');
+    assert.equal(h.registry.getModule(h.file('a/_lazy.ts'))?.state, 'ready');
+    assert.deepEqual(h.registry.getModule(f)?.imports, [h.file('a/_lazy.ts')]);
+  });
+});
