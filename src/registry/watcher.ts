@@ -60,6 +60,12 @@ function ignoredDir(name: string): boolean {
   return name === 'node_modules' || name.startsWith('.');
 }
 
+/** An app's `public/` holds static files, never modules. */
+function isPublicDir(root: string, dir: string): boolean {
+  const parts = dir.slice(root.length + 1).split(sep);
+  return parts.length === 2 && parts[1] === 'public';
+}
+
 function ignoredFile(name: string): boolean {
   return isEditorTempFile(name) || !MODULE_EXTENSIONS.some((e) => name.endsWith(e));
 }
@@ -161,7 +167,7 @@ export async function startWatcher(root: string, host: WatchHost): Promise<Watch
 
   /** Watches `dir` and everything below; `announce` schedules the files found (a created dir). */
   const watchDir = async (dir: string, announce: boolean): Promise<void> => {
-    if (closed || dirs.has(dir)) return;
+    if (closed || dirs.has(dir) || isPublicDir(root, dir)) return;
     let w: FSWatcher;
     try {
       w = watch(dir, { persistent: true }, (_event, name) => {
