@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Logger, pino } from 'pino';
 import type { MappableModule } from '../registry/errors.js';
-import type { ModuleRegistry, Pin, RegistryEvents } from '../registry/types.js';
+import type { ModuleRegistry, RegistryEvents } from '../registry/types.js';
 import { type AppDef, discoverApps } from './app-config.js';
 import { DEFAULT_BODY_LIMIT } from './body.js';
 import { type ErrorOptions, sendError } from './error-response.js';
@@ -157,12 +157,16 @@ class PublisherImpl implements Publisher, PublisherHost {
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     const route = this.cache.get(path);
-    if (route !== undefined && route.version === route.app.version) {
-      if (route.kind === 'fn') route.wrapper.serve(req, res, route, url, q, next);
-      else this.serveOther(req, res, route, next);
-      return;
+    try {
+      if (route !== undefined && route.version === route.app.version) {
+        if (route.kind === 'fn') route.wrapper.serve(req, res, route, url, q, next);
+        else this.serveOther(req, res, route, next);
+        return;
+      }
+      this.resolve(req, res, next, path, url, q);
+    } catch (err) {
+      this.sendError(req, res, err); // e.g. the registry was closed: never crash the server
     }
-    this.resolve(req, res, next, path, url, q);
   }
 
   resolve(
@@ -212,27 +216,36 @@ class PublisherImpl implements Publisher, PublisherHost {
           await this.registry.ensureModule(file); // single flight; rejects if it never loaded
           pin = await this.registry.acquire(app.name);
         }
-        const inner = publishedExport(pin, file, cand.name);
-        if (inner === undefined) {
+        let route: FnRoute | undefined;
+        try {
+          const inner = publishedExport(pin, file, cand.name) as FnRoute['inner'] | undefined;
+          if (inner !== undefined) {
+            route = {
+              kind: 'fn',
+              app,
+              version,
+              generation: pin.generation,
+              file,
+              name: cand.name,
+              inner,
+              meta: readMeta(pin, file, inner),
+              params:
+                match.consumed > 0 && app.def.mount.params.length > 0 ? match.params : undefined,
+              path,
+              wrapper: this.wrapperOf(app.name, file, cand.name),
+            };
+          }
+        } catch (err) {
+          pin.release(); // an export's getter threw: answer 500, keep no pin
+          throw err;
+        }
+        if (route === undefined) {
           pin.release();
           continue;
         }
-        const route: FnRoute = {
-          kind: 'fn',
-          app,
-          version,
-          generation: pin.generation,
-          file,
-          name: cand.name,
-          inner: inner as FnRoute['inner'],
-          meta: readMeta(pin, file, inner as FnRoute['inner']),
-          params: match.consumed > 0 && app.def.mount.params.length > 0 ? match.params : undefined,
-          path,
-          wrapper: this.wrapperOf(app.name, file, cand.name),
-        };
         // A swap while we awaited makes `version` stale: serve, but do not cache.
         if (version === app.version) this.remember(path, route);
-        route.wrapper.run(req, res, route, pin as Pin, url, q, next);
+        route.wrapper.run(req, res, route, pin, url, q, next);
         return;
       }
     }
@@ -276,7 +289,13 @@ class PublisherImpl implements Publisher, PublisherHost {
   }
 
   sendError(req: IncomingMessage, res: ServerResponse, err: unknown): void {
-    sendError(req, res, err, this.errorOptions);
+    try {
+      sendError(req, res, err, this.errorOptions);
+    } catch (inner) {
+      // Never let an error answer crash the process: cut the connection instead.
+      this.log.error({ err: inner }, 'could not send an error response');
+      res.destroy();
+    }
   }
 
   onRegistryEvent<K extends keyof RegistryEvents>(type: K, event: RegistryEvents[K]): void {

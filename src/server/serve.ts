@@ -151,7 +151,6 @@ export async function createServer(options: ServeOptions): Promise<HotpubServer>
   const logger = options.logger ?? pino({ level: process.env.HOTPUB_LOG_LEVEL ?? 'info' });
   const host = options.host ?? '127.0.0.1';
   const dev = options.dev ?? false;
-  if (dev) process.setSourceMapsEnabled(true);
   let publisher: Publisher | undefined;
   const registry = createRegistry({
     root: options.apps,
