@@ -43,7 +43,7 @@ const LEVEL_NAMES: Record<number, string> = {
   60: 'FATAL',
 };
 // Fields the pretty line leaves out: pino's own, and those our messages already say.
-const HIDDEN = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'frame', 'req']);
+const HIDDEN = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'frame', 'req', 'err']);
 const IN_MESSAGE = new Set([
   'method',
   'url',
@@ -75,7 +75,14 @@ function prettyStream(dest: { write(line: string): unknown }): DestinationStream
         .map(
           ([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`,
         );
-      const frame = typeof entry.frame === 'string' ? `\n${entry.frame}` : '';
+      // A code frame or an error's stack reads best on lines of its own.
+      const err = entry.err as { stack?: unknown } | undefined;
+      const frame =
+        typeof entry.frame === 'string'
+          ? `\n${entry.frame}`
+          : typeof err?.stack === 'string'
+            ? `\n${err.stack}`
+            : '';
       dest.write(
         `${time} ${level} ${String(entry.msg ?? '')}${extra.length ? ` ${extra.join(' ')}` : ''}${frame}\n`,
       );

@@ -14,7 +14,7 @@ import { waitFor } from '../helpers/wait.js';
 
 const FILES = {
   'a/index.ts':
-    'export function index() { return "a"; }\nexport async function slow() { return "s"; }',
+    'export function index() { return "a"; }\nexport async function slow() { return "s"; }\nexport function boom() { throw new Error("kaput"); }',
 };
 
 async function start(
@@ -55,10 +55,10 @@ describe('runServer logging', () => {
     try {
       await rawRequest(s.server.url, '/a?x=1');
       await rawRequest(s.server.url, '/missing');
-      const requests = await waitFor(() => {
+      const requests = (await waitFor(() => {
         const found = parsed(s.lines).filter((l) => l.method !== undefined);
         return found.length === 2 ? found : undefined;
-      });
+      }))!;
       assert.deepEqual(
         requests.map((l) => [l.level, l.method, l.url, l.status, typeof l.ms]),
         [
@@ -76,7 +76,7 @@ describe('runServer logging', () => {
     const s = await start({});
     try {
       await rawRequest(s.server.url, '/a');
-      const swap = await waitFor(() => parsed(s.lines).find((l) => l.generation !== undefined));
+      const swap = (await waitFor(() => parsed(s.lines).find((l) => l.generation !== undefined)))!;
       assert.equal(swap.app, 'a');
       assert.equal(swap.msg, 'a: generation 1 (a/index.ts)');
       assert.equal(parsed(s.lines).filter((l) => l.method !== undefined).length, 0);
@@ -89,8 +89,19 @@ describe('runServer logging', () => {
     const s = await start({ log: { level: 'info', requests: true, pretty: true } });
     try {
       await rawRequest(s.server.url, '/a');
-      const line = await waitFor(() => s.lines.find((l) => l.includes('GET /a')));
+      const line = (await waitFor(() => s.lines.find((l) => l.includes('GET /a'))))!;
       assert.match(line, /^\d\d:\d\d:\d\d INFO {2}GET \/a 200 [\d.]+ms\n$/);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('prints an error with its stack on lines of their own when pretty', async () => {
+    const s = await start({ dev: true, log: { level: 'info', requests: false, pretty: true } });
+    try {
+      assert.equal((await rawRequest(s.server.url, '/a/boom')).status, 500);
+      const line = (await waitFor(() => s.lines.find((l) => l.includes('ERROR'))))!;
+      assert.match(line, /^\d\d:\d\d:\d\d ERROR .*kaput.*\nError: kaput\n\s+at /);
     } finally {
       await s.close();
     }
@@ -108,7 +119,7 @@ describe('runServer logging', () => {
         join(s.dir, 'a', 'index.ts'),
         'export function index() {\n  return "b" +;\n}\n',
       );
-      const error = await waitFor(() => parsed(s.lines).find((l) => l.level === 50));
+      const error = (await waitFor(() => parsed(s.lines).find((l) => l.level === 50)))!;
       assert.match(String(error.msg), /^a\/index\.ts:2:\d+: /);
       assert.equal(error.file, String(error.msg).split(': ')[0]);
       assert.match(String(error.code), /^HOTPUB_E_/);
@@ -162,7 +173,7 @@ describe('runServer /-/ endpoints', () => {
       const routes = JSON.parse((await rawRequest(s.server.url, '/-/routes')).body);
       assert.deepEqual(
         routes.map((r: { url: string; name: string }) => `${r.url}#${r.name}`),
-        ['/a#index', '/a/slow#slow'],
+        ['/a#index', '/a/boom#boom', '/a/slow#slow'],
       );
       const post = await rawRequest(s.server.url, '/-/registry', { method: 'POST' });
       assert.equal(post.status, 405);
