@@ -10,6 +10,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { cleanupTempDirs, ROOT } from './lib/fixtures.mjs';
 import { createLoad } from './lib/load.mjs';
+import { NOISE_LIMIT, setRetryDeadline, waitForQuiet } from './lib/noise.mjs';
 import { hasTaskset, LOAD_CORE, stopAll } from './lib/proc.mjs';
 import { environment, printPart, writeDoc } from './lib/report.mjs';
 
@@ -19,7 +20,7 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     runs: { type: 'string', default: '3' },
-    duration: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '2' },
     'no-doc': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -29,7 +30,7 @@ if (values.help) {
   console.log(`usage: npm run bench -- [${PARTS.join('|')} ...] [--runs N] [--duration S] [--no-doc]
   parts      which parts to run (default: all, in this order)
   --runs N   measured runs per system, interleaved A B A B (default 3, minimum 3 for the doc)
-  --duration S  seconds per throughput run (default 3)
+  --duration S  seconds per throughput run (default 2)
   --no-doc   print only; do not rewrite docs/benchmarks.md`);
   process.exit(0);
 }
@@ -83,6 +84,10 @@ process.on('SIGINT', async () => {
 try {
   for (const name of parts) {
     const mod = await import(`./parts/${name}.mjs`);
+    const log = (m) => console.log(`[${name}] ${m}`);
+    const quiet = await waitForQuiet({ limit: NOISE_LIMIT, maxMs: 30000, log });
+    // Repeats of disturbed runs stop 100 s into a part, to keep it under 2 minutes.
+    setRetryDeadline(Date.now() + 100_000);
     const loadavg = os
       .loadavg()
       .map((x) => x.toFixed(2))
@@ -90,7 +95,7 @@ try {
     const t0 = performance.now();
     let result;
     try {
-      result = await mod.run({ runs, duration, load, log: (m) => console.log(`[${name}] ${m}`) });
+      result = await mod.run({ runs, duration, load, log });
     } catch (err) {
       console.error(`[${name}] failed: ${err?.stack ?? err}`);
       result = {
@@ -107,6 +112,7 @@ try {
       env,
       command,
       loadavg,
+      quietBefore: quiet,
       date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
       seconds: (performance.now() - t0) / 1000,
     });

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { get } from './http.mjs';
+import { addOwnGroup } from './noise.mjs';
 
 const live = new Set();
 
@@ -61,6 +62,7 @@ export async function startProcess(cmd, args, { cwd, env, core = SERVER_CORE, na
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   live.add(handle);
+  addOwnGroup(child.pid);
   const exited = once(child, 'exit').then(([code, signal]) => ({ code, signal }));
   Object.assign(handle, {
     child,

@@ -6,6 +6,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from './fixtures.mjs';
+import { pctOfCore } from './noise.mjs';
 
 /** Machine, OS and versions, for the page header. */
 export function environment() {
@@ -87,7 +88,10 @@ export function partMarkdown(result) {
   const out = [`## ${result.title}`, ''];
   out.push(
     `Run ${result.date} on commit \`${result.env.commit}\`, ${result.seconds.toFixed(0)} s, ` +
-      `load average before the part: ${result.loadavg}.`,
+      `load average before the part: ${result.loadavg}` +
+      (Number.isFinite(result.quietBefore)
+        ? `; other processes used ${pctOfCore(result.quietBefore)} of a core just before it.`
+        : '.'),
     '',
   );
   if (result.description) out.push(result.description, '');

@@ -7,8 +7,9 @@ import {
   writeFiles,
 } from '../lib/fixtures.mjs';
 import { get } from '../lib/http.mjs';
+import { pctOfCore, quietRun } from '../lib/noise.mjs';
 import { shortCommand } from '../lib/report.mjs';
-import { fmt, fmtRange, fmtRatio, summary } from '../lib/stats.mjs';
+import { fmt, fmtRange, fmtRatio, median, summary } from '../lib/stats.mjs';
 import { hotpubMissing, startHotpub, startScript } from '../lib/systems.mjs';
 
 export const title = '1. Dispatch: small text response, 50 connections';
@@ -131,9 +132,16 @@ export async function run({ runs, duration, load, log }) {
   for (const s of active) s.samples = [];
   for (let r = 0; r < runs; r++) {
     for (const s of active) {
-      const res = await load.run({ url: s.url, duration });
-      s.samples.push(res);
-      log(`run ${r + 1}/${runs} ${s.key}: ${fmt(res.rps)} req/s p99 ${res.p99} ms`);
+      const {
+        result: res,
+        noise,
+        tries,
+      } = await quietRun(() => load.run({ url: s.url, duration }));
+      s.samples.push({ ...res, noise });
+      log(
+        `run ${r + 1}/${runs} ${s.key}: ${fmt(res.rps)} req/s p99 ${res.p99} ms` +
+          ` (others ${pctOfCore(noise)} of a core${tries > 1 ? `, ${tries} tries` : ''})`,
+      );
     }
   }
   for (const s of active) await s.proc.stop();
@@ -148,7 +156,7 @@ export async function run({ runs, duration, load, log }) {
   const ex1 = by.express1?.rps.median;
   const rows = list.map((s) =>
     s.missing
-      ? [s.label, 'n/a', 'n/a', 'n/a', 'n/a', '']
+      ? [s.label, 'n/a', 'n/a', 'n/a', 'n/a', '', '']
       : [
           s.label,
           fmtRange(s.rps),
@@ -156,6 +164,7 @@ export async function run({ runs, duration, load, log }) {
           ex1 ? fmtRatio(s.rps.median / ex1) : 'n/a',
           fmtRange(s.p99, 0),
           s.failed ? String(s.failed) : '0',
+          pctOfCore(median(s.samples.map((x) => x.noise))),
         ],
   );
   const targets = [];
@@ -191,7 +200,9 @@ export async function run({ runs, duration, load, log }) {
       `autocannon, 50 connections, ${duration} s per run, ${runs} runs per system interleaved ` +
       '(every system once per round, rounds repeated), after a 1 s warm-up each. ' +
       'req/s = completed requests / duration; median (min-max) over the runs; ' +
-      "ratios are of medians. Every server was running (idle) during the others' runs.",
+      "ratios are of medians. Every server was running (idle) during the others' runs. " +
+      '"other CPU": median share of a core used by processes outside the bench during a run; ' +
+      'a run disturbed by more than 10% of a core is repeated (up to 3 tries, least disturbed kept).',
     tables: [
       {
         columns: [
@@ -201,6 +212,7 @@ export async function run({ runs, duration, load, log }) {
           'x express-1',
           'p99 ms (min-max)',
           'failed',
+          'other CPU',
         ],
         rows,
       },

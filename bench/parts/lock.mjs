@@ -1,0 +1,99 @@
+// Part 5: the cost of safety: throughput with the code lock on vs off.
+import path from 'node:path';
+import { hotpubOneFunction, makeTempDir } from '../lib/fixtures.mjs';
+import { get } from '../lib/http.mjs';
+import { pctOfCore, quietRun } from '../lib/noise.mjs';
+import { shortCommand } from '../lib/report.mjs';
+import { fmt, fmtRange, median, summary } from '../lib/stats.mjs';
+import { hotpubMissing, startScript } from '../lib/systems.mjs';
+
+export const title = '5. Cost of safety: code lock on vs off';
+
+/** Rounds: at least 5, since the difference sought (5%) is near the run-to-run noise. */
+export async function run({ runs, duration, load, log }) {
+  const missing = hotpubMissing('server/serve.js');
+  if (missing) throw new Error(missing);
+  const dir = await makeTempDir('lock');
+  const app = await hotpubOneFunction(path.join(dir, 'a'));
+  const rounds = Math.max(runs, 5);
+  const systems = [
+    { key: 'on', label: 'hotpub, code lock on (default)', env: { CODE_LOCK: 'on' } },
+    { key: 'off', label: 'hotpub, code lock off (codeLock: false)', env: { CODE_LOCK: 'off' } },
+  ];
+  const commands = [];
+  for (const s of systems) {
+    const { proc, base } = await startScript('hotpub-lock.mjs', {
+      env: { APPS: app.apps, ...s.env },
+      readyPath: app.path,
+    });
+    s.proc = proc;
+    s.url = base + app.path;
+    commands.push(shortCommand(proc.command) + ` (CODE_LOCK=${s.env.CODE_LOCK})`);
+    const r = await get(s.url);
+    if (r.status !== 200 || !r.body.includes('Hello World!')) {
+      throw new Error(`${s.label}: ${r.status} ${r.body.slice(0, 100)}`);
+    }
+    await load.run({ url: s.url, duration: 1 });
+    s.samples = [];
+  }
+  for (let r = 0; r < rounds; r++) {
+    // A B, then B A: neither side always runs first.
+    const order = r % 2 === 0 ? systems : [...systems].reverse();
+    for (const s of order) {
+      const { result: res, noise } = await quietRun(() => load.run({ url: s.url, duration }));
+      s.samples.push({ ...res, noise });
+      log(
+        `run ${r + 1}/${rounds} lock ${s.key}: ${fmt(res.rps)} req/s (others ${pctOfCore(noise)})`,
+      );
+    }
+  }
+  for (const s of systems) await s.proc.stop();
+  for (const s of systems) {
+    s.rps = summary(s.samples.map((x) => x.rps));
+    s.p99 = summary(s.samples.map((x) => x.p99));
+  }
+  const [on, off] = systems;
+  const cost = 1 - on.rps.median / off.rps.median;
+  // Paired per round: the same round's on/off runs are closest in time.
+  const paired = summary(on.samples.map((x, i) => 1 - x.rps / off.samples[i].rps));
+  const pct = (x) => `${(x * 100).toFixed(1)}%`;
+  return {
+    title,
+    description:
+      `Two \`createServer\` processes (bench/servers/hotpub-lock.mjs) on one 1-function app, ` +
+      `identical but for \`codeLock\`; ${rounds} rounds alternating A B / B A, ${duration} s each, ` +
+      '50 connections. Cost = 1 - (lock-on req/s / lock-off req/s).',
+    tables: [
+      {
+        columns: ['system', 'req/s median (min-max)', 'p99 ms (min-max)', 'other CPU'],
+        rows: systems.map((s) => [
+          s.label,
+          fmtRange(s.rps),
+          fmtRange(s.p99, 0),
+          pctOfCore(median(s.samples.map((x) => x.noise))),
+        ]),
+      },
+      {
+        columns: ['cost of the lock', 'value'],
+        rows: [
+          ['from medians', pct(cost)],
+          [
+            'paired per round, median (min-max)',
+            `${pct(paired.median)} (${pct(paired.min)} to ${pct(paired.max)})`,
+          ],
+        ],
+      },
+    ],
+    targets: [
+      {
+        name: 'code lock costs <= 5% throughput',
+        status: cost <= 0.05 ? 'MET' : 'MISSED',
+        detail:
+          `${pct(cost)} (${fmt(on.rps.median)} vs ${fmt(off.rps.median)} req/s)` +
+          (cost <= 0.05 ? '' : `, ${pct(cost - 0.05)} over`),
+      },
+    ],
+    notes: [],
+    commands,
+  };
+}
