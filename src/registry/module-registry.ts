@@ -2,12 +2,12 @@
  * The locked module registry: loads app modules (esbuild -> CommonJS -> vm), keeps them in
  * per-app generations behind per-app code locks, and reloads changed files with their
  * importers without letting a request see two generations. Loading and reloading live in
- * {@link ModuleLoader}; this class adds the public API, pins and observability.
+ * {@link ModuleLoader} and {@link ModuleReloader}; this class adds the public API, pins and observability.
  */
 import { RegistryErrorCode } from './errors.js';
 import { type AppState, PinImpl } from './generation.js';
-import { ModuleLoader } from './module-loader.js';
 import type { ModuleRecord } from './module-record.js';
+import { ModuleReloader } from './module-reloader.js';
 import type {
   AppInfo,
   ModuleInfo,
@@ -18,7 +18,7 @@ import type {
 } from './types.js';
 import { startWatcher, type Watcher } from './watcher.js';
 
-export class LockedModuleRegistry extends ModuleLoader implements ModuleRegistry {
+export class LockedModuleRegistry extends ModuleReloader implements ModuleRegistry {
   private watcher: Watcher | undefined;
 
   constructor(options: RegistryOptions) {
