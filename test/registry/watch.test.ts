@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { open, rm, writeFile } from 'node:fs/promises';
 import { afterEach, describe, it } from 'node:test';
-import { atomicWrite, type Harness, harness, waitFor } from './helpers.js';
+import { atomicWrite, type Harness, harness, waitFor, writeFiles } from './helpers.js';
 
 const mod = (v: number | string) => `export const v = ${JSON.stringify(v)};
 export function index() { return v; }
@@ -148,5 +148,26 @@ describe('registry: watching files', () => {
     assert.deepEqual(h.registry.listFiles('a'), [h.file('a/index.ts'), h.file('a/real.ts')]);
     for (const n of names) assert.equal(h.registry.getModule(h.file(`a/${n}`)), undefined, n);
     assert.ok(!h.events.some((e) => e.type === 'error'));
+  });
+
+  it('new directories and new apps are watched; a removed directory removes its modules', async () => {
+    h = await harness({ 'a/index.ts': mod(1) }, { watch: true });
+    await writeFiles(h.root, { 'a/sub/deep/page.ts': mod('deep'), 'c/index.ts': mod('c') });
+    await waitFor(
+      () =>
+        h!.registry.findFile('a', 'sub/deep/page') !== undefined &&
+        h!.registry.findFile('c', 'index') !== undefined,
+      'files in new directories indexed',
+    );
+    const page = h.file('a/sub/deep/page.ts');
+    await h.registry.ensureModule(page);
+    await writeFile(page, mod('deep2'));
+    await waitFor(
+      async () => (await served(h!, 'a', page)) === 'deep2',
+      'change in a new directory',
+    );
+    await rm(h.file('a/sub'), { recursive: true });
+    await waitFor(() => h!.registry.getModule(page)?.state === 'deleted', 'directory removal seen');
+    assert.equal(h.registry.findFile('a', 'sub/deep/page'), undefined);
   });
 });
