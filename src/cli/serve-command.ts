@@ -25,8 +25,11 @@ export async function serveCommand(io: CliIo, flags: ServeFlags): Promise<number
     });
   }
   const server = await runServer(settings);
+  // Handlers first: a signal sent as soon as the ready line is read must not meet the
+  // default action (terminate) still in place.
+  const stopped = new Promise<number>((resolve) => onShutdownSignal(() => server.close(), resolve));
   io.out(readyLine(io, settings, server.url));
-  return new Promise((resolve) => onShutdownSignal(() => server.close(), resolve));
+  return stopped;
 }
 
 async function runWorker(io: CliIo, flags: ServeFlags): Promise<number> {
@@ -39,8 +42,7 @@ async function runWorker(io: CliIo, flags: ServeFlags): Promise<number> {
     await reportFatal(line, exitCode);
     return exitCode;
   }
-  reportReady(server.url);
-  return new Promise((resolve) =>
+  const stopped = new Promise<number>((resolve) =>
     onWorkerShutdown(() => {
       server.close().then(
         () => resolve(0),
@@ -48,6 +50,8 @@ async function runWorker(io: CliIo, flags: ServeFlags): Promise<number> {
       );
     }),
   );
+  reportReady(server.url);
+  return stopped;
 }
 
 /** `hotpub: serving apps at http://127.0.0.1:3000 (watch, dev)`. */

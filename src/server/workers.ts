@@ -47,8 +47,11 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
     const stop = (status: number) => {
       if (stopping) return;
       stopping = true;
-      for (const worker of Object.values(cluster.workers ?? {}))
-        worker?.send({ type: 'hotpub:shutdown' } satisfies PrimaryMessage);
+      for (const worker of Object.values(cluster.workers ?? {})) {
+        // A worker that is exiting already has no channel: nothing to ask, no EPIPE.
+        if (worker?.isConnected())
+          worker.send({ type: 'hotpub:shutdown' } satisfies PrimaryMessage, () => {});
+      }
       // Workers bound their own shutdown; this only catches one that hangs.
       killTimer = setTimeout(() => {
         for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGKILL');
@@ -86,10 +89,17 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
     cluster.on('exit', (worker, code, signal) => {
       if (stopping) return;
       if (!readyWorkers.has(worker)) {
-        options.fatal(
-          `worker ${worker.process.pid} exited before it was ready (${signal ?? `status ${code}`})`,
-        );
-        stop(1);
+        // Its last message (why it failed) may still be in the IPC channel: decide once
+        // the channel is drained and closed.
+        const failed = () => {
+          if (stopping) return;
+          options.fatal(
+            `worker ${worker.process.pid} exited before it was ready (${signal ?? `status ${code}`})`,
+          );
+          stop(1);
+        };
+        if (worker.isConnected()) worker.once('disconnect', failed);
+        else failed();
         return;
       }
       const now = Date.now();
@@ -103,10 +113,14 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
       options.notice(
         `worker ${worker.process.pid} died (${signal ?? `status ${code}`}); starting a new one`,
       );
-      cluster.fork();
+      fork();
     });
 
-    for (let i = 0; i < options.workers; i++) cluster.fork();
+    const fork = () => {
+      // Channel errors (EPIPE from a dying worker) are not worth a crash of the primary.
+      cluster.fork().on('error', () => {});
+    };
+    for (let i = 0; i < options.workers; i++) fork();
   });
 }
 
