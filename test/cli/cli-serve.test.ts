@@ -142,6 +142,29 @@ describe('bin/hotpub serve', () => {
     }
   });
 
+  it('--body-limit reaches the server: a larger body is a 413', async () => {
+    const p = await tempProject({
+      'apps/b/index.ts': 'export function echo(args: { s: string }) { return args.s; }',
+    });
+    const proc = startCli(['serve', '--port', '0', '--body-limit', '1kb'], { cwd: p.dir });
+    try {
+      const url = await readyUrl(proc);
+      const post = (s: string) =>
+        fetch(`${url}/b/echo`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ s }),
+        });
+      const small = await post('x'.repeat(900));
+      assert.equal(small.status, 200);
+      assert.equal((await small.text()).length, 900);
+      assert.equal((await post('x'.repeat(1100))).status, 413);
+    } finally {
+      await proc.stop();
+      await p.remove();
+    }
+  });
+
   it('--watch serves a saved change without a restart', async () => {
     const p = await tempProject({ 'apps/w/index.ts': 'export function index() { return "one"; }' });
     const proc = startCli(['serve', '--port', '0', '--watch'], { cwd: p.dir });
