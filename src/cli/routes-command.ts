@@ -9,7 +9,7 @@ import { createRegistry } from '../registry/index.js';
 import type { ServeFlags } from './args.js';
 import { CliError } from './errors.js';
 import type { CliIo } from './scaffold-commands.js';
-import { checkAppsDir, resolveServeSettings } from './serve-options.js';
+import { resolveServeSettings } from './serve-options.js';
 
 /**
  * Prints one line per route: `URL  ->  file#function  [methods]`, marking unreachable
@@ -20,8 +20,8 @@ export async function routesCommand(
   io: CliIo,
   flags: Pick<ServeFlags, 'apps' | 'config'>,
 ): Promise<void> {
+  // Checks the apps directory too; PORT is irrelevant here and must not fail the listing.
   const settings = await resolveServeSettings(flags, io.cwd, { ...io.env, PORT: undefined });
-  checkAppsDir(settings.apps, io.cwd);
   const registry = createRegistry({
     root: settings.apps,
     hotpub: (await import('../index.js')) as Record<string, unknown>,
