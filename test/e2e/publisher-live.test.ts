@@ -15,7 +15,9 @@ import { existsSync } from 'node:fs';
 let started = false;
 export async function slow(args: { gate: string }) {
   started = true;
-  while (!existsSync(args.gate)) await new Promise((r) => setTimeout(r, 10));
+  // Bounded, so a failing test can never leave this loop running forever.
+  const deadline = Date.now() + 60_000;
+  while (!existsSync(args.gate) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   return '${v}';
 }
 export function isStarted() { return started; }
@@ -89,16 +91,19 @@ describe('publisher with --watch', () => {
   it('a request runs on the generation it pinned, across a reload', async () => {
     const gate = join(s.dir, '..', 'gate');
     const first = s.fetch(`/live/slow?gate=${encodeURIComponent(gate)}`).then((r) => r.text());
-    await waitFor(async () => (await body('/live/isStarted')) === '200 true', {
-      message: 'slow to start',
-    });
-    await s.write('live/index.ts', slow('v2'));
-    // The reload waits for the in-flight request: it is pending, not swapped.
-    await waitFor(
-      () => s.server.registry.snapshot().apps.find((a) => a.name === 'live')?.reloadPending,
-      { message: 'reload pending' },
-    );
-    await s.write('../gate', 'open');
+    try {
+      await waitFor(async () => (await body('/live/isStarted')) === '200 true', {
+        message: 'slow to start',
+      });
+      await s.write('live/index.ts', slow('v2'));
+      // The reload waits for the in-flight request: it is pending, not swapped.
+      await waitFor(
+        () => s.server.registry.snapshot().apps.find((a) => a.name === 'live')?.reloadPending,
+        { message: 'reload pending' },
+      );
+    } finally {
+      await s.write('../gate', 'open'); // even when failing: never leave the request running
+    }
     assert.equal(await first, 'v1');
     await waitFor(async () => (await body('/live/version')) === '200 v2', {
       message: 'v2 after the reload',
