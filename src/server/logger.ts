@@ -149,7 +149,7 @@ export function logRegistryEvent<K extends keyof RegistryEvents>(
         file: at,
         ...(e.error.frame ? { frame: e.error.frame } : {}),
       },
-      `${at}: ${e.error.message}`,
+      `${at}: ${withoutLocation(e.error.message, e.error.location?.file ?? e.file)}`,
     );
   } else if (type === 'files') {
     const e = event as RegistryEvents['files'];
@@ -158,4 +158,11 @@ export function logRegistryEvent<K extends keyof RegistryEvents>(
       `${e.app}: files changed`,
     );
   }
+}
+
+/** The registry's message may start with `/abs/file:line:col: `; the log line says it already. */
+function withoutLocation(message: string, file: string): string {
+  if (!message.startsWith(`${file}:`)) return message;
+  const m = /^:\d+:\d+: /.exec(message.slice(file.length));
+  return m ? message.slice(file.length + m[0].length) : message;
 }

@@ -121,6 +121,7 @@ describe('runServer logging', () => {
       );
       const error = (await waitFor(() => parsed(s.lines).find((l) => l.level === 50)))!;
       assert.match(String(error.msg), /^a\/index\.ts:2:\d+: /);
+      assert.ok(!String(error.msg).includes(s.dir), `location said once: ${error.msg}`);
       assert.equal(error.file, String(error.msg).split(': ')[0]);
       assert.match(String(error.code), /^HOTPUB_E_/);
       assert.match(String(error.frame), /return "b" \+;/);
