@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Logger, pino } from 'pino';
+import { discoverApps } from '../publisher/app-config.js';
 import { createPublisher, type Publisher } from '../publisher/create-publisher.js';
 import { createRegistry } from '../registry/index.js';
 import type { ModuleRegistry } from '../registry/types.js';
@@ -46,6 +47,7 @@ export function publisher(options: PublisherRouterOptions): PublisherRouter {
   let pub: Publisher | undefined;
   let registry: ModuleRegistry | undefined;
   const ready = (async () => {
+    discoverApps(options.apps); // clear errors before the registry touches the directory
     registry = createRegistry({
       root: options.apps,
       watch: options.watch ?? false,

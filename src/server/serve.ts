@@ -12,6 +12,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { type Logger, pino } from 'pino';
+import { discoverApps } from '../publisher/app-config.js';
 import { createPublisher, type Publisher } from '../publisher/create-publisher.js';
 import { createRegistry } from '../registry/index.js';
 import type { ModuleRegistry, RegistryEvents } from '../registry/types.js';
@@ -151,6 +152,8 @@ export async function createServer(options: ServeOptions): Promise<HotpubServer>
   const logger = options.logger ?? pino({ level: process.env.HOTPUB_LOG_LEVEL ?? 'info' });
   const host = options.host ?? '127.0.0.1';
   const dev = options.dev ?? false;
+  // Check the apps directory and every app.json before starting anything (clear errors).
+  discoverApps(options.apps);
   let publisher: Publisher | undefined;
   const registry = createRegistry({
     root: options.apps,
