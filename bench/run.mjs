@@ -22,6 +22,7 @@ const { values, positionals } = parseArgs({
     runs: { type: 'string', default: '3' },
     duration: { type: 'string', default: '2' },
     'no-doc': { type: 'boolean', default: false },
+    only: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -31,7 +32,10 @@ if (values.help) {
   parts      which parts to run (default: all, in this order)
   --runs N   measured runs per system, interleaved A B A B (default 3, minimum 3 for the doc)
   --duration S  seconds per throughput run (default 2)
-  --no-doc   print only; do not rewrite docs/benchmarks.md`);
+  --no-doc   print only; do not rewrite docs/benchmarks.md
+  --only K,K dispatch only: measure just these systems (raw, express1, express10k, fastify1,
+             fastify10k, hothook, hotpub1, hotpub10k, hotpubWatch, hpExpress1, hpExpress10k);
+             implies --no-doc`);
   process.exit(0);
 }
 
@@ -42,6 +46,8 @@ for (const p of parts) {
     process.exit(2);
   }
 }
+const only = values.only?.split(',');
+if (only) values['no-doc'] = true;
 const runs = Number(values.runs);
 const duration = Number(values.duration);
 if (!Number.isInteger(runs) || runs < 1 || !(duration > 0)) {
@@ -95,7 +101,7 @@ try {
     const t0 = performance.now();
     let result;
     try {
-      result = await mod.run({ runs, duration, load, log });
+      result = await mod.run({ runs, duration, load, log, only });
     } catch (err) {
       console.error(`[${name}] failed: ${err?.stack ?? err}`);
       result = {

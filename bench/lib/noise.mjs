@@ -114,3 +114,12 @@ export async function quietRun(fn, { tries = 3 } = {}) {
 export function pctOfCore(x) {
   return Number.isFinite(x) ? `${(x * os.cpus().length * 100).toFixed(0)}%` : 'n/a';
 }
+
+/**
+ * The runs to summarize: those no other process disturbed (noise <= NOISE_LIMIT) when
+ * there are at least `min` of them, else all. `clean` tells which it was.
+ */
+export function cleanRuns(samples, min = 3) {
+  const clean = samples.filter((x) => !(x.noise > NOISE_LIMIT));
+  return clean.length >= min ? { runs: clean, clean: true } : { runs: samples, clean: false };
+}

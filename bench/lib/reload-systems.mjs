@@ -40,13 +40,28 @@ export async function reloadSystems(dir) {
     },
     {
       key: 'hothook',
-      label: 'express 5 + hot-hook (in-process)',
+      label: 'express 5 + hot-hook, .mjs handler (in-process)',
       restarts: false,
       file: path.join(dir, 'hothook/handler.mjs'),
       render: jsHandler,
       async start() {
         const { proc, base } = await startScript('hothook-express.mjs', {
           env: { HANDLER: this.file },
+        });
+        return { proc, url: base + '/' };
+      },
+    },
+    {
+      key: 'hothookTs',
+      label: 'express 5 + hot-hook + tsx, .ts handler (in-process)',
+      restarts: false,
+      file: path.join(dir, 'hothook-ts/handler.ts'),
+      render: tsHandler('handler'),
+      async start() {
+        // hot-hook's README: the TypeScript loader first, hot-hook after it.
+        const { proc, base } = await startScript('hothook-express.mjs', {
+          env: { HANDLER: this.file },
+          nodeArgs: ['--import', 'tsx'],
         });
         return { proc, url: base + '/' };
       },

@@ -7,7 +7,7 @@ import {
   writeFiles,
 } from '../lib/fixtures.mjs';
 import { get } from '../lib/http.mjs';
-import { pctOfCore, quietRun } from '../lib/noise.mjs';
+import { cleanRuns, pctOfCore, quietRun } from '../lib/noise.mjs';
 import { shortCommand } from '../lib/report.mjs';
 import { fmt, fmtRange, fmtRatio, median, summary } from '../lib/stats.mjs';
 import { hotpubMissing, startHotpub, startScript } from '../lib/systems.mjs';
@@ -101,9 +101,9 @@ async function systems(dir) {
 }
 
 /** Runs the part: start every server, warm each up, then `runs` interleaved rounds. */
-export async function run({ runs, duration, load, log }) {
+export async function run({ runs, duration, load, log, only }) {
   const dir = await makeTempDir('dispatch');
-  const list = await systems(dir);
+  const list = (await systems(dir)).filter((s) => !only || only.includes(s.key));
   const notes = [];
   const commands = [];
   for (const s of list) {
@@ -148,8 +148,11 @@ export async function run({ runs, duration, load, log }) {
 
   const by = Object.fromEntries(active.map((s) => [s.key, s]));
   for (const s of active) {
-    s.rps = summary(s.samples.map((x) => x.rps));
-    s.p99 = summary(s.samples.map((x) => x.p99));
+    const { runs: used, clean } = cleanRuns(s.samples);
+    s.used = used;
+    s.clean = clean;
+    s.rps = summary(used.map((x) => x.rps));
+    s.p99 = summary(used.map((x) => x.p99));
     s.failed = s.samples.reduce((a, x) => a + x.errors + x.non2xx + x.timeouts, 0);
   }
   const raw = by.raw?.rps.median;
@@ -164,13 +167,13 @@ export async function run({ runs, duration, load, log }) {
           ex1 ? fmtRatio(s.rps.median / ex1) : 'n/a',
           fmtRange(s.p99, 0),
           s.failed ? String(s.failed) : '0',
-          pctOfCore(median(s.samples.map((x) => x.noise))),
+          `${pctOfCore(median(s.used.map((x) => x.noise)))} (${s.used.length}${s.clean ? ' clean' : ' all'})`,
         ],
   );
   const targets = [];
   const ratioTarget = (key, ref, refName, min) => {
     const s = by[key];
-    const label = list.find((x) => x.key === key).label;
+    const label = list.find((x) => x.key === key)?.label ?? key;
     if (!s || !by[ref]) {
       targets.push({
         name: `${label} >= ${min}x ${refName}`,
@@ -202,7 +205,8 @@ export async function run({ runs, duration, load, log }) {
       'req/s = completed requests / duration; median (min-max) over the runs; ' +
       "ratios are of medians. Every server was running (idle) during the others' runs. " +
       '"other CPU": median share of a core used by processes outside the bench during a run; ' +
-      'a run disturbed by more than 10% of a core is repeated (up to 3 tries, least disturbed kept).',
+      'a run disturbed by more than 10% of a core is repeated (up to 3 tries, least disturbed kept), ' +
+      'and when at least 3 runs of a system were clean only those are summarized.',
     tables: [
       {
         columns: [
@@ -212,7 +216,7 @@ export async function run({ runs, duration, load, log }) {
           'x express-1',
           'p99 ms (min-max)',
           'failed',
-          'other CPU',
+          'other CPU (runs used)',
         ],
         rows,
       },
