@@ -16,7 +16,6 @@ export const ErrorCodes = {
   validation: 'HOTPUB_E_VALIDATION',
   badSchema: 'HOTPUB_E_BAD_SCHEMA',
   badReturn: 'HOTPUB_E_BAD_RETURN',
-  moduleLoad: 'HOTPUB_E_MODULE_LOAD',
   internal: 'HOTPUB_E_INTERNAL',
   http: 'HOTPUB_E_HTTP',
   appConfig: 'HOTPUB_E_APP_CONFIG',
