@@ -150,11 +150,16 @@ export abstract class ModuleLoader implements PassHost {
     }
     const rec = this.record(file);
     if (rec.current) return Promise.resolve();
-    return rec.mutex.runExclusive(() => this.load(rec));
+    const failures = rec.failures;
+    return rec.mutex.runExclusive(() => this.load(rec, failures));
   }
 
-  private async load(rec: ModuleRecord): Promise<void> {
+  private async load(rec: ModuleRecord, failuresSeen: number): Promise<void> {
     if (rec.current) return;
+    if (rec.failures !== failuresSeen && rec.lastError) {
+      // The load we queued behind failed: share its outcome instead of evaluating again.
+      throw new ModuleLoadError(rec.file, rec.lastError);
+    }
     if (this.options.watch && rec.failedAt === this.changes && rec.lastError) {
       // Nothing changed since it failed: answer with the recorded error, evaluate nothing.
       throw new ModuleLoadError(rec.file, rec.lastError);

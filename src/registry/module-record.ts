@@ -32,6 +32,8 @@ export class ModuleRecord {
   hash: string | undefined;
   /** Value of the registry's change counter when a never-loaded module last failed. */
   failedAt = -1;
+  /** Failures so far: callers that waited on one load share its failure. */
+  failures = 0;
   /** Single flight: loads and reloads of this file run one at a time. */
   readonly mutex = new Mutex();
   readonly hot: HotState;
@@ -52,6 +54,7 @@ export class ModuleRecord {
   fail(error: ModuleErrorInfo, changeCounter: number): void {
     this.state = 'error';
     this.lastError = error;
+    this.failures++;
     if (!this.current) this.failedAt = changeCounter;
   }
 

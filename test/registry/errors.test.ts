@@ -30,6 +30,19 @@ describe('registry: failed loads and reloads', () => {
     assert.ok(h.events.some((e) => e.type === 'error'));
   });
 
+  it('concurrent loads of a broken module evaluate it once and all reject', async () => {
+    h = await harness({ 'a/index.ts': `throw new Error('broken');\n` });
+    const f = h.file('a/index.ts');
+    const results = await Promise.allSettled(
+      Array.from({ length: 50 }, () => h!.registry.ensureModule(f)),
+    );
+    assert.ok(results.every((r) => r.status === 'rejected'));
+    assert.equal(h.registry.getModule(f)?.evaluations, 1);
+    // A later request (nothing changed, no watcher) tries again.
+    await assert.rejects(h.registry.ensureModule(f), /broken/);
+    assert.equal(h.registry.getModule(f)?.evaluations, 2);
+  });
+
   it('a top-level throw is mapped through the source map to the .ts line', async () => {
     h = await harness({
       'a/index.ts': `interface A {\n  x: number;\n}\ntype B = A;\nconst b: B = { x: 1 };\nif (b.x) throw new Error('top-level boom');\nexport const z = 1;\n`,
