@@ -128,7 +128,7 @@ export abstract class ModuleLoader implements PassHost {
       try {
         pass.instanceOf(file);
       } catch (err) {
-        pass.finish();
+        this.discard(pass.finish());
         throw this.failed(rec, err);
       }
       this.commit(pass.finish(), [], true);
@@ -174,7 +174,7 @@ export abstract class ModuleLoader implements PassHost {
     try {
       pass.instanceOf(rec.file);
     } catch (err) {
-      pass.finish();
+      this.discard(pass.finish());
       throw this.failed(rec, err);
     }
     this.commit(pass.finish(), [], true);
@@ -317,6 +317,11 @@ export abstract class ModuleLoader implements PassHost {
         this.emit('error', { app: this.appOf(inst.file), file: inst.file, error });
       }
     }
+  }
+
+  /** Instances of a failed pass never serve: run what they registered with `hot.dispose` now. */
+  protected discard(fresh: Map<string, Instance>): void {
+    for (const inst of fresh.values()) this.runDisposers(inst);
   }
 
   /** Runs every pending disposer, and those of the current instances (on close). */

@@ -150,7 +150,7 @@ export abstract class ModuleReloader extends ModuleLoader {
     try {
       for (const f of order) pass.instanceOf(f);
     } catch (err) {
-      pass.finish();
+      this.discard(pass.finish());
       if (deleted.length > 0) this.commit(new Map(), deleted, false);
       const e = err instanceof ModuleLoadError ? err : undefined;
       const info =

@@ -62,6 +62,22 @@ describe('registry: state across reloads', () => {
     assert.deepEqual(data.disposed, [1], 'once');
   });
 
+  it('disposers registered by a generation that failed to load run at once', async () => {
+    h = await harness({ 'a/index.ts': counter(1) });
+    const f = h.file('a/index.ts');
+    await h.registry.ensureModule(f);
+    const data = await h.withPin('a', (p) => p.exportsOf(f)!.data as { disposed: number[] });
+    await writeFile(f, `${counter(2)}\nthrow new Error('after registering dispose');\n`);
+    const r = await h.registry.invalidateModule(f);
+    assert.equal(r.error?.code, 'HOTPUB_E_MODULE_EVAL');
+    assert.deepEqual(
+      data.disposed,
+      [2],
+      'the failed generation cleaned up; the serving one did not',
+    );
+    await h.withPin('a', (p) => assert.equal(p.exportsOf(f)?.version, 1));
+  });
+
   it('close() runs pending and current disposers', async () => {
     h = await harness({ 'a/index.ts': counter(1) });
     const f = h.file('a/index.ts');
