@@ -76,23 +76,31 @@ export class AppState {
   }
 }
 
+/** Adds `value` if a function, and the functions among its own properties, `depth` levels down. */
+function addFunctions(value: unknown, out: Set<unknown>, depth: number, seen: Set<unknown>): void {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return;
+  if (seen.has(value)) return;
+  seen.add(value);
+  if (typeof value === 'function') out.add(value);
+  if (depth === 0) return;
+  for (const key of Object.getOwnPropertyNames(value)) {
+    let v: unknown;
+    try {
+      const d = Object.getOwnPropertyDescriptor(value, key);
+      v = d && 'value' in d ? d.value : (value as Record<string, unknown>)[key];
+    } catch {
+      continue;
+    }
+    addFunctions(v, out, depth - 1, seen);
+  }
+}
+
 function collectForeign(inst: Instance, out: Set<unknown>, seen: Set<Instance>): void {
   if (seen.has(inst)) return;
   seen.add(inst);
-  for (const exp of inst.foreignDeps) {
-    if (exp === null || (typeof exp !== 'object' && typeof exp !== 'function')) continue;
-    if (typeof exp === 'function') out.add(exp);
-    for (const key of Object.getOwnPropertyNames(exp)) {
-      const d = Object.getOwnPropertyDescriptor(exp, key);
-      let v: unknown;
-      try {
-        v = d && 'value' in d ? d.value : (exp as Record<string, unknown>)[key];
-      } catch {
-        continue;
-      }
-      if (typeof v === 'function') out.add(v);
-    }
-  }
+  // Two levels: `fs.readFileSync` and `fs.promises.readFile` are both the package's.
+  const values = new Set<unknown>();
+  for (const exp of inst.foreignDeps) addFunctions(exp, out, 2, values);
   for (const dep of inst.appDeps.values()) collectForeign(dep, out, seen);
 }
 

@@ -24,8 +24,12 @@ export const answer: number = 42;`,
         '_shared/util.ts': `export const no = 1;`,
         'blog/reexport.ts': `export { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promises } from 'node:fs';
 export const myJoin = join;
+export const readFile = promises.readFile;
+export { relay } from './_lib/relay.js';
 export function own() { return 1; }`,
+        'blog/_lib/relay.ts': `export { writeFileSync as relay } from 'node:fs';`,
         'blog/meta.ts': `export const url = import.meta.url;
 export const filename = import.meta.filename;
 export const dirname = import.meta.dirname;
@@ -93,6 +97,8 @@ export const v = version;`,
       assert.equal(typeof exp.readFileSync, 'function');
       assert.equal(pin.isForeign(f, exp.readFileSync), true);
       assert.equal(pin.isForeign(f, exp.myJoin), true);
+      assert.equal(pin.isForeign(f, exp.readFile), true, 'nested: fs.promises.readFile');
+      assert.equal(pin.isForeign(f, exp.relay), true, 'through an app module');
       assert.equal(pin.isForeign(f, exp.own), false);
       assert.equal(pin.isForeign(f, 'x'), false);
     });
