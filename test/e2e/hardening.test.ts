@@ -10,7 +10,9 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
 import { type RawResponse, startServer, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -44,6 +46,8 @@ export function status() { return state; }
   'a/.hidden.ts': `// ${MARK}\nexport function index() { return 'hidden'; }\n`,
   'a/x.test.ts': `// ${MARK}\nexport function index() { return 'test file'; }\n`,
   'a/node_modules/m.ts': `// ${MARK}\nexport function index() { return 'nm'; }\n`,
+  'a/broken.ts': `export function index( { return '${MARK}' }\n`,
+  'a/throws.ts': `throw new Error('top level ${MARK}');\nexport function index() { return 1; }\n`,
   'a/public/ok.txt': 'static ok',
   'a/public/.env': MARK,
   'a/names.ts': `// ${MARK}
@@ -551,6 +555,18 @@ describe('hardening: errors that are not Errors', () => {
   });
 });
 
+describe('hardening: modules that fail to load', () => {
+  it('a syntax error or a top-level throw is a 500 that shows neither source, message nor path', async () => {
+    for (const p of ['/a/broken', '/a/throws']) {
+      const r = await raw(p);
+      assert.equal(r.status, 500, p);
+      noSource(r, p);
+      assert.ok(!r.body.includes(s.dir), `${p} leaks the apps directory`);
+    }
+    await stillAlive();
+  });
+});
+
 describe('hardening: handlers and responses', () => {
   it('a handler that never resolves: client disconnect fires ctx.signal and frees the pin', async () => {
     const before = JSON.parse((await raw('/a/status')).body) as {
@@ -618,5 +634,88 @@ describe('hardening: handlers and responses', () => {
     );
     for (const r of rs) assert.ok(r.status >= 200 && r.status < 600);
     await stillAlive();
+  });
+});
+
+describe('hardening: guards and metadata fail closed, failures are logged', () => {
+  const lines: string[] = [];
+  let g: TestServer;
+
+  before(async () => {
+    const dest = new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(String(chunk));
+        cb();
+      },
+    });
+    g = await startServer({
+      logger: pino({ level: 'info' }, dest),
+      files: {
+        'g/a.ts': `
+export function str() { return 'open'; }
+str.auth = 'admin';
+export function arr() { return 'open'; }
+arr.access = [() => false];
+export function cls() { return 'open'; }
+cls.auth = class {};
+export function gen() { return 'open'; }
+gen.access = function* () { yield false; };
+export function meth() { return 'posted'; }
+meth.methods = ['GET', 5];
+export function denied() { return 'open'; }
+denied.auth = () => false;
+`,
+        'g/b.ts': `export const _auth = { check: () => false };\nexport function index() { return 'open'; }\n`,
+        'g/c.ts': `import { Readable } from 'node:stream';
+export function mid() {
+  let n = 0;
+  return new Readable({ read() { n++; if (n === 1) this.push('x'); else this.destroy(new Error('BROKE_NODE_STREAM')); } });
+}
+export function web() {
+  return new Response(new ReadableStream({ pull(c) { c.error(new Error('BROKE_WEB_STREAM')); } }));
+}
+`,
+      },
+    });
+  });
+
+  after(() => g.close());
+
+  it('a plain function guard that says no is a 401', async () => {
+    assert.equal((await g.raw('/g/a/denied')).status, 401);
+  });
+
+  it('a guard that is set but is not a function (string, array, class, generator, object) denies: it never fails open', {
+    todo: 'readMeta drops guards that fail isPlainFunction, so a mistyped guard lets everyone in',
+  }, async () => {
+    for (const p of ['/g/a/str', '/g/a/arr', '/g/a/cls', '/g/a/gen', '/g/b']) {
+      const r = await g.raw(p);
+      assert.ok(
+        r.status === 401 || r.status === 403 || r.status === 500,
+        `${p} -> ${r.status} ${r.body}`,
+      );
+      assert.notEqual(r.body, 'open', `${p} ran the function`);
+    }
+  });
+
+  it('fn.methods with a non-string entry does not silently fall back to GET, HEAD, POST', {
+    todo: "methodsOf ignores the whole list when one entry is not a string: ['GET', 5] accepts POST",
+  }, async () => {
+    const r = await g.raw('/g/a/meth', { method: 'POST' });
+    assert.notEqual(r.status, 200, r.body);
+  });
+
+  it('a returned stream that fails mid-way is logged with its error (the client only sees a cut connection)', {
+    todo: 'respond.ts pipeBody/sendResponse swallow the pipeline error: nothing is logged',
+  }, async () => {
+    for (const p of ['/g/c/mid', '/g/c/web']) await g.raw(p).catch(() => undefined);
+    await waitFor(() => lines.some((l) => l.includes('BROKE_NODE_STREAM')), {
+      timeoutMs: 3000,
+      message: 'node stream error logged',
+    });
+    await waitFor(() => lines.some((l) => l.includes('BROKE_WEB_STREAM')), {
+      timeoutMs: 3000,
+      message: 'web stream error logged',
+    });
   });
 });
