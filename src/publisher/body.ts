@@ -7,6 +7,9 @@ import { parse as parseQuery } from 'node:querystring';
 import busboy from 'busboy';
 import { ErrorCodes, HttpError } from './errors.js';
 
+/** Most files of a multipart body. */
+export const MAX_FILES = 100;
+
 /** Default request body limit: 1 MiB. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
@@ -42,11 +45,34 @@ export function addField(target: Record<string, unknown>, key: string, value: un
   else target[key] = [prev, value];
 }
 
-/** Parses a query string or urlencoded body the way Express 5's simple parser does. */
+/** Most parameters of an urlencoded or multipart body (body-parser's `parameterLimit`). */
+export const MAX_PARAMETERS = 1000;
+
+/**
+ * Parses a query string or urlencoded body the way Express 5's simple parser does, but
+ * without dropping keys past 1000 (a query string is bounded by the header size limit;
+ * bodies are checked with {@link countParameters} first).
+ */
 export function parseForm(text: string): Record<string, unknown> {
-  const parsed = parseQuery(text, '&', '=', { maxKeys: 1000 }) as Record<string, unknown>;
+  const parsed = parseQuery(text, '&', '=', { maxKeys: 0 }) as Record<string, unknown>;
   for (const key of DANGEROUS) delete parsed[key];
   return parsed;
+}
+
+function tooManyParameters(): HttpError {
+  return new HttpError(413, `More than ${MAX_PARAMETERS} parameters in the body`, {
+    code: ErrorCodes.bodyTooLarge,
+    headers: { connection: 'close' },
+  });
+}
+
+/** True if an urlencoded text has more than {@link MAX_PARAMETERS} parameters. */
+function tooManyPairs(text: string): boolean {
+  let n = 1;
+  for (let i = text.indexOf('&'); i !== -1; i = text.indexOf('&', i + 1)) {
+    if (++n > MAX_PARAMETERS) return true;
+  }
+  return false;
 }
 
 function reviver(key: string, value: unknown): unknown {
@@ -133,7 +159,14 @@ function readMultipart(req: IncomingMessage, limit: number): Promise<Record<stri
     try {
       bb = busboy({
         headers: req.headers,
-        limits: { fields: 1000, files: 100, parts: 1100, fieldSize: limit, fileSize: limit },
+        limits: {
+          fields: MAX_PARAMETERS,
+          files: MAX_FILES,
+          parts: MAX_PARAMETERS + MAX_FILES,
+          fieldNameSize: 1024,
+          fieldSize: limit,
+          fileSize: limit,
+        },
       });
     } catch (err) {
       reject(
@@ -141,9 +174,20 @@ function readMultipart(req: IncomingMessage, limit: number): Promise<Record<stri
       );
       return;
     }
-    bb.on('field', (name, value) => {
+    // Past a limit busboy drops parts silently: refuse the request instead of a partial form.
+    bb.on('fieldsLimit', () => fail(tooManyParameters()));
+    bb.on('partsLimit', () => fail(tooManyParameters()));
+    bb.on('filesLimit', () =>
+      fail(
+        new HttpError(413, `More than ${MAX_FILES} files in the body`, {
+          code: ErrorCodes.bodyTooLarge,
+          headers: { connection: 'close' },
+        }),
+      ),
+    );
+    bb.on('field', (name, value, info) => {
       total += name.length + value.length;
-      if (total > limit) return fail(tooLarge(limit));
+      if (total > limit || info.valueTruncated || info.nameTruncated) return fail(tooLarge(limit));
       addField(fields, name, value);
     });
     bb.on('file', (name, stream, info) => {
@@ -210,6 +254,7 @@ export async function readBody(
   }
   const text = (await readAll(req, limit)).toString('utf8');
   if (kind === 'form') {
+    if (tooManyPairs(text)) throw tooManyParameters();
     const fields = parseForm(text);
     return { kind, fields, value: fields };
   }

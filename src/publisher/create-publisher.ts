@@ -15,6 +15,7 @@ import { ErrorCodes, HttpError } from './errors.js';
 import { compileMount, MountTable } from './mounts.js';
 import { publishedExport } from './published.js';
 import { PublishedFunction, type PublisherHost } from './published-function.js';
+import type { StreamErrorHandler } from './respond.js';
 import { type AppState, type FnRoute, type Route, readMeta } from './route.js';
 import { listRoutes, type RouteListing } from './route-listing.js';
 import { candidates, nameSegments, splitPath } from './segments.js';
@@ -76,6 +77,7 @@ const CACHE_KEY_MAX = 512;
 class PublisherImpl implements Publisher, PublisherHost {
   readonly registry: ModuleRegistry;
   readonly error: Publisher['error'];
+  readonly streamError: StreamErrorHandler;
   private readonly dev: boolean;
   private readonly log: Logger;
   private readonly appsDir: string;
@@ -107,6 +109,11 @@ class PublisherImpl implements Publisher, PublisherHost {
     };
     this.handle = this.handle.bind(this);
     this.error = this.sendError.bind(this);
+    this.streamError = (req, err) =>
+      this.log.error(
+        { err, method: req.method, url: req.url },
+        `${req.method} ${req.url}: response stream failed: ${(err as Error)?.message ?? String(err)}`,
+      );
   }
 
   private mountApps(defs: AppDef[]): void {

@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { codeFrame, locateError, type MappableModule } from '../registry/errors.js';
 import type { SourceLocation } from '../registry/types.js';
-import { defaultMessage, ErrorCodes, statusOf } from './errors.js';
+import { defaultMessage, ErrorCodes, HttpError, statusOf } from './errors.js';
 
 /** Where error details come from under `dev`. */
 export interface ErrorOptions {
@@ -34,11 +34,54 @@ interface ErrorLike {
   frame?: unknown;
 }
 
+// Headers of the error body itself, never taken from a thrown error.
+const FRAMING = new Set(['content-length', 'content-type', 'transfer-encoding']);
+
+const FIELDS = [
+  'message',
+  'code',
+  'expose',
+  'details',
+  'headers',
+  'stack',
+  'location',
+  'frame',
+  'status',
+  'statusCode',
+] as const;
+
+/**
+ * The fields of a thrown value, read defensively: a value with a throwing getter or no
+ * prototype (`Object.create(null)`) must still give a 500, not a cut connection.
+ */
+function normalize(thrown: unknown): ErrorLike & { status?: unknown; statusCode?: unknown } {
+  if (thrown === null || typeof thrown !== 'object') {
+    let message: string;
+    try {
+      message = String(thrown);
+    } catch {
+      message = typeof thrown;
+    }
+    return { message };
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of FIELDS) {
+    try {
+      const v = (thrown as Record<string, unknown>)[key];
+      if (v !== undefined) out[key] = v;
+    } catch {
+      // a throwing getter: as if absent
+    }
+  }
+  return out as ErrorLike;
+}
+
 const STACK_FRAME = /\(?((?:\/|[A-Za-z]:\\)[^():]*?):(\d+):(\d+)\)?$/;
 
 /** Where the error happened in an app module's source, with a code frame (dev only). */
 function locate(
   err: ErrorLike,
+  thrown: unknown,
   opts: ErrorOptions,
 ): { location: SourceLocation; frame?: string } | undefined {
   if (err.location && typeof err.location.file === 'string') {
@@ -50,7 +93,7 @@ function locate(
   const lookup = opts.compiledOf;
   if (lookup) {
     // Modules run as compiled CommonJS: map the generated position through the source map.
-    const location = locateError(err, lookup);
+    const location = locateError(thrown, lookup);
     const source = location && lookup(location.file)?.source;
     if (location && source !== undefined) {
       return { location, frame: codeFrame(source, location.line, location.column) };
@@ -81,15 +124,14 @@ export function sendError(
   thrown: unknown,
   opts: ErrorOptions,
 ): void {
-  const err = (
-    thrown !== null && typeof thrown === 'object' ? thrown : { message: String(thrown) }
-  ) as ErrorLike;
-  const known = statusOf(thrown);
+  const err = normalize(thrown);
+  const known = statusOf(err);
   const status = known ?? 500;
   if (status >= 500) {
+    const text = typeof err.message === 'string' ? err.message : 'a thrown value';
     opts.log.error(
-      { err: thrown, method: req.method, url: req.url },
-      `${req.method} ${req.url}: ${String(err.message ?? thrown)}`,
+      { err: thrown instanceof Error ? thrown : undefined, method: req.method, url: req.url },
+      `${req.method} ${req.url}: ${text}`,
     );
   }
   if (res.headersSent || res.writableEnded || res.destroyed) {
@@ -115,7 +157,7 @@ export function sendError(
   if (expose && err.details !== undefined) body.details = err.details;
   if (opts.dev && status >= 500) {
     if (typeof err.stack === 'string') body.stack = err.stack;
-    const at = locate(err, opts);
+    const at = locate(err, thrown, opts);
     if (at) {
       body.location = at.location;
       if (at.frame) body.frame = at.frame;
@@ -123,10 +165,24 @@ export function sendError(
   }
   // Headers a function set before failing (cookies, content-type) do not belong to the error.
   for (const name of res.getHeaderNames()) res.removeHeader(name);
-  if (err.headers && typeof err.headers === 'object') {
-    for (const [k, v] of Object.entries(err.headers as Record<string, string>)) res.setHeader(k, v);
+  // Only our own HttpError sets headers (Allow, WWW-Authenticate, Connection): an SDK's
+  // error may carry an upstream response's headers, which must not reach the client.
+  if (thrown instanceof HttpError && thrown.headers) {
+    try {
+      for (const [k, v] of Object.entries(thrown.headers)) {
+        if (!FRAMING.has(k.toLowerCase())) res.setHeader(k, v);
+      }
+    } catch {
+      for (const name of res.getHeaderNames()) res.removeHeader(name); // invalid header: none
+    }
   }
-  const text = JSON.stringify({ error: body });
+  let text: string;
+  try {
+    text = JSON.stringify({ error: body });
+  } catch {
+    body.details = undefined; // a BigInt or a cycle in details: drop them, keep the answer
+    text = JSON.stringify({ error: body });
+  }
   res.statusCode = status;
   res.setHeader('content-type', 'application/json; charset=utf-8');
   res.setHeader('content-length', Buffer.byteLength(text));

@@ -15,6 +15,7 @@ export const ErrorCodes = {
   unsupportedMediaType: 'HOTPUB_E_UNSUPPORTED_MEDIA_TYPE',
   validation: 'HOTPUB_E_VALIDATION',
   badSchema: 'HOTPUB_E_BAD_SCHEMA',
+  badMetadata: 'HOTPUB_E_BAD_METADATA',
   badReturn: 'HOTPUB_E_BAD_RETURN',
   internal: 'HOTPUB_E_INTERNAL',
   http: 'HOTPUB_E_HTTP',

@@ -11,7 +11,7 @@ import { buildArgs, fieldsOf } from './args.js';
 import { hasBody, readBody } from './body.js';
 import { RequestContext } from './context.js';
 import { ErrorCodes, HttpError } from './errors.js';
-import { sendValue } from './respond.js';
+import { type StreamErrorHandler, sendValue } from './respond.js';
 import type { FnRoute } from './route.js';
 import { validateArgs } from './schema.js';
 
@@ -21,6 +21,8 @@ type Next = (err?: unknown) => void;
 export interface PublisherHost {
   readonly registry: ModuleRegistry;
   sendError(req: IncomingMessage, res: ServerResponse, err: unknown): void;
+  /** Logs a returned stream that failed mid-response. */
+  readonly streamError: StreamErrorHandler;
   /** Resolves `path` again (its cached route is of another generation) and serves it. */
   resolve(
     req: IncomingMessage,
@@ -108,6 +110,11 @@ export class PublishedFunction {
     }
     const meta = route.meta;
     const method = req.method ?? 'GET';
+    if (meta.invalid !== undefined) {
+      pin.release();
+      this.host.sendError(req, res, meta.invalid);
+      return;
+    }
     if (!meta.methods.has(method)) {
       pin.release();
       this.host.sendError(
@@ -215,7 +222,7 @@ export class PublishedFunction {
       done = true; // the client went away: nothing to send
     } else {
       try {
-        done = sendValue(req, res, value);
+        done = sendValue(req, res, value, this.host.streamError);
       } catch (err) {
         this.host.sendError(req, res, err);
         done = true;

@@ -21,7 +21,10 @@ const fnToString = Function.prototype.toString;
 const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor;
 const AsyncGeneratorFunction = Object.getPrototypeOf(async function* () {}).constructor;
 
-/** True for a plain or async function; false for classes, generators and non-functions. */
+/**
+ * True for a plain or async function written in JavaScript/TypeScript; false for classes,
+ * generators, native functions (`fs.readFileSync.bind(fs)`, `eval`, a Proxy) and non-functions.
+ */
 export function isPlainFunction(value: unknown): value is (...args: unknown[]) => unknown {
   if (typeof value !== 'function') return false;
   if (value instanceof GeneratorFunction || value instanceof AsyncGeneratorFunction) return false;
@@ -31,7 +34,9 @@ export function isPlainFunction(value: unknown): value is (...args: unknown[]) =
   } catch {
     return false; // a Proxy or exotic callable
   }
-  return !/^class[\s{]/.test(src);
+  // Classes are not callable; native code (built-ins, bound functions, callable Proxies)
+  // is never app code, whatever path brought it into the module.
+  return !/^class[\s{]/.test(src) && !src.endsWith('{ [native code] }');
 }
 
 /** True if `name` could ever be a published export name. */

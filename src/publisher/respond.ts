@@ -40,6 +40,21 @@ export function sendJson(res: ServerResponse, value: unknown): void {
   endWith(res, JSON_TYPE, body);
 }
 
+/** Called when a returned stream fails after the response started (the client sees a cut). */
+export type StreamErrorHandler = (req: IncomingMessage, err: unknown) => void;
+
+function streamFailed(
+  req: IncomingMessage,
+  res: ServerResponse,
+  err: unknown,
+  onStreamError: StreamErrorHandler | undefined,
+): void {
+  const clientGone =
+    res.destroyed && (err as { code?: string })?.code === 'ERR_STREAM_PREMATURE_CLOSE';
+  if (!res.destroyed) res.destroy(); // headers are out: a cut connection is the only honest answer
+  if (!clientGone) onStreamError?.(req, err);
+}
+
 function isNodeReadable(v: object): v is Readable {
   return typeof (v as Readable).pipe === 'function' && typeof (v as Readable).on === 'function';
 }
@@ -56,7 +71,12 @@ function isWebStream(v: object): v is ReadableStream {
  * false when a body is still being piped (the caller waits for `res` 'close').
  * Throws `HttpError` for values that cannot be sent (the caller answers 500).
  */
-export function sendValue(req: IncomingMessage, res: ServerResponse, value: unknown): boolean {
+export function sendValue(
+  req: IncomingMessage,
+  res: ServerResponse,
+  value: unknown,
+  onStreamError?: StreamErrorHandler,
+): boolean {
   if (typeof value === 'string') {
     endWith(res, looksLikeHtml(value) ? TEXT_HTML : TEXT_PLAIN, value);
     return true;
@@ -82,22 +102,32 @@ export function sendValue(req: IncomingMessage, res: ServerResponse, value: unkn
     return true;
   }
   if (value instanceof Response) {
-    sendResponse(req, res, value);
+    sendResponse(req, res, value, onStreamError);
     return false;
   }
   if (isNodeReadable(value)) {
-    pipeBody(req, res, value);
+    pipeBody(req, res, value, onStreamError);
     return false;
   }
   if (isWebStream(value)) {
-    pipeBody(req, res, Readable.fromWeb(value as import('node:stream/web').ReadableStream));
+    pipeBody(
+      req,
+      res,
+      Readable.fromWeb(value as import('node:stream/web').ReadableStream),
+      onStreamError,
+    );
     return false;
   }
   sendJson(res, value);
   return true;
 }
 
-function pipeBody(req: IncomingMessage, res: ServerResponse, body: Readable): void {
+function pipeBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Readable,
+  onStreamError: StreamErrorHandler | undefined,
+): void {
   if (!res.hasHeader('content-type')) res.setHeader('content-type', OCTET);
   if (req.method === 'HEAD') {
     body.destroy();
@@ -105,12 +135,17 @@ function pipeBody(req: IncomingMessage, res: ServerResponse, body: Readable): vo
     return;
   }
   // pipeline destroys both sides on error or on the client going away.
-  pipeline(body, res).catch(() => {
-    if (!res.destroyed) res.destroy();
+  pipeline(body, res).catch((err) => {
+    streamFailed(req, res, err, onStreamError);
   });
 }
 
-function sendResponse(req: IncomingMessage, res: ServerResponse, response: Response): void {
+function sendResponse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  response: Response,
+  onStreamError: StreamErrorHandler | undefined,
+): void {
   res.statusCode = response.status;
   const cookies = response.headers.getSetCookie();
   for (const [k, v] of response.headers) {
@@ -127,8 +162,6 @@ function sendResponse(req: IncomingMessage, res: ServerResponse, response: Respo
     return;
   }
   pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), res).catch(
-    () => {
-      if (!res.destroyed) res.destroy();
-    },
+    (err) => streamFailed(req, res, err, onStreamError),
   );
 }

@@ -7,8 +7,8 @@ import type { Logger } from 'pino';
 import type { Pin } from '../registry/types.js';
 import type { AppDef } from './app-config.js';
 import type { Context } from './context.js';
+import { ErrorCodes, HttpError } from './errors.js';
 import type { Mount } from './mounts.js';
-import { isPlainFunction } from './published.js';
 import type { PublishedFunction } from './published-function.js';
 import type { StaticFiles } from './static-files.js';
 
@@ -29,6 +29,8 @@ export interface FnMeta {
   schema: unknown;
   /** Module `_auth`, `fn.auth`, module `_access`, `fn.access`, in that order; undefined if none. */
   guards: Guard[] | undefined;
+  /** Set when `fn.methods` or a guard is not usable: every request answers this 500. */
+  invalid?: HttpError;
 }
 
 /** Per-app state of the publisher. */
@@ -79,15 +81,42 @@ export interface MissRoute extends RouteBase {
 export type Route = FnRoute | StaticRoute | MissRoute;
 
 const DEFAULT_METHODS = ['GET', 'HEAD', 'POST'];
+const METHOD_RE = /^[A-Za-z]+$/;
 
-function methodsOf(fn: Handler): string[] {
+function misconfigured(message: string): HttpError {
+  return new HttpError(500, message, { code: ErrorCodes.badMetadata });
+}
+
+/** The declared methods, or an error for a value that is not a method list. */
+function methodsOf(fn: Handler): string[] | HttpError {
   const declared = (fn as { methods?: unknown }).methods;
-  let list: string[] = DEFAULT_METHODS;
-  if (typeof declared === 'string') list = [declared];
-  else if (Array.isArray(declared) && declared.every((m) => typeof m === 'string')) list = declared;
-  const upper = list.map((m) => m.toUpperCase());
+  if (declared === undefined) return DEFAULT_METHODS;
+  const list = typeof declared === 'string' ? [declared] : declared;
+  // A typo must not widen what the function accepts: refuse the whole declaration.
+  if (
+    !Array.isArray(list) ||
+    list.length === 0 ||
+    !list.every((m) => typeof m === 'string' && METHOD_RE.test(m))
+  ) {
+    return misconfigured('fn.methods must be a method name or a non-empty array of method names');
+  }
+  const upper = (list as string[]).map((m) => m.toUpperCase());
   if (upper.includes('GET') && !upper.includes('HEAD')) upper.push('HEAD');
   return upper;
+}
+
+const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor;
+const AsyncGeneratorFunction = Object.getPrototypeOf(async function* () {}).constructor;
+
+/** True for a callable guard: any function (bound, wrapped) but a class or a generator. */
+function isGuard(g: unknown): g is Guard['fn'] {
+  if (typeof g !== 'function') return false;
+  if (g instanceof GeneratorFunction || g instanceof AsyncGeneratorFunction) return false;
+  try {
+    return !/^class[\s{]/.test(Function.prototype.toString.call(g));
+  } catch {
+    return true; // a callable Proxy: calling it decides
+  }
 }
 
 /** Reads a function's methods, schema and guards (with its module's) under `pin`. */
@@ -95,22 +124,29 @@ export function readMeta(pin: Pin, file: string, fn: Handler): FnMeta {
   const methods = methodsOf(fn);
   const exports = pin.exportsOf(file) ?? {};
   const guards: Guard[] = [];
+  let invalid = methods instanceof HttpError ? methods : undefined;
   const moduleAuth = Object.hasOwn(exports, '_auth') ? exports['_auth'] : undefined;
   const moduleAccess = Object.hasOwn(exports, '_access') ? exports['_access'] : undefined;
   const fnAuth = (fn as { auth?: unknown }).auth;
   const fnAccess = (fn as { access?: unknown }).access;
-  for (const [status, g] of [
-    [401, moduleAuth],
-    [401, fnAuth],
-    [403, moduleAccess],
-    [403, fnAccess],
+  for (const [status, g, where] of [
+    [401, moduleAuth, 'export _auth'],
+    [401, fnAuth, 'fn.auth'],
+    [403, moduleAccess, 'export _access'],
+    [403, fnAccess, 'fn.access'],
   ] as const) {
-    if (isPlainFunction(g)) guards.push({ status, fn: g as Guard['fn'] });
+    if (g === undefined) continue;
+    // A guard that is set but cannot be called denies everything: never fail open.
+    if (isGuard(g)) guards.push({ status, fn: g });
+    else invalid ??= misconfigured(`${where} must be a function (not a class or generator)`);
   }
-  return {
-    methods: new Set(methods),
-    allow: methods.join(', '),
+  const list = methods instanceof HttpError ? [] : methods;
+  const meta: FnMeta = {
+    methods: new Set(list),
+    allow: list.join(', '),
     schema: (fn as { schema?: unknown }).schema,
     guards: guards.length > 0 ? guards : undefined,
   };
+  if (invalid) meta.invalid = invalid;
+  return meta;
 }

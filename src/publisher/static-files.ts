@@ -1,8 +1,11 @@
 /**
  * An app's `public/` directory served at its mount with serve-static, when no function
- * matches. Dotfiles are ignored, `..` never escapes `public/`, misses fall through.
+ * matches. Dotfiles are ignored, `..` never escapes `public/`, and neither does a
+ * symlink: the real path of the file must lie inside the real path of `public/`.
  */
+import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join, sep } from 'node:path';
 import serveStatic from 'serve-static';
 
 type Next = (err?: unknown) => void;
@@ -11,6 +14,36 @@ type Next = (err?: unknown) => void;
 export interface StaticFiles {
   /** Serves `rest` (raw, still encoded, starting with `/`); calls `next` on a miss. */
   serve(req: IncomingMessage, res: ServerResponse, rest: string, next: Next): void;
+}
+
+function inside(root: string, real: string): boolean {
+  return real === root || real.startsWith(root + sep);
+}
+
+/**
+ * True when the file `rest` names (or a directory's index.html) really lies inside
+ * `publicDir`, following every symlink. Missing files are false.
+ */
+async function contained(publicDir: string, rest: string): Promise<boolean> {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(rest);
+  } catch {
+    return false;
+  }
+  if (decoded.includes('\0')) return false;
+  try {
+    const root = await realpath(publicDir);
+    const real = await realpath(join(publicDir, decoded));
+    if (!inside(root, real)) return false;
+    if ((await stat(real)).isDirectory()) {
+      const index = await realpath(join(real, 'index.html')).catch(() => undefined);
+      return index === undefined || inside(root, index);
+    }
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Creates the static file server of one app. */
@@ -28,19 +61,28 @@ export function createStaticFiles(publicDir: string): StaticFiles {
         next();
         return;
       }
-      const url = req.url ?? '/';
-      const q = url.indexOf('?');
-      // serve-static reads the path from req.url: show it the path under the mount.
-      req.url = q < 0 ? rest : rest + url.slice(q);
-      const restore = () => {
-        req.url = url;
-      };
-      res.once('close', restore);
-      handler(req as never, res as never, (err?: unknown) => {
-        res.off('close', restore);
-        restore();
-        next(err);
-      });
+      contained(publicDir, rest).then(
+        (ok) => {
+          if (!ok) {
+            next();
+            return;
+          }
+          const url = req.url ?? '/';
+          const q = url.indexOf('?');
+          // serve-static reads the path from req.url: show it the path under the mount.
+          req.url = q < 0 ? rest : rest + url.slice(q);
+          const restore = () => {
+            req.url = url;
+          };
+          res.once('close', restore);
+          handler(req as never, res as never, (err?: unknown) => {
+            res.off('close', restore);
+            restore();
+            next(err);
+          });
+        },
+        (err) => next(err),
+      );
     },
   };
 }
