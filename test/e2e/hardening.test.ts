@@ -740,3 +740,44 @@ export function web() {
     });
   });
 });
+
+describe('hardening: bodies already parsed by Express middleware', () => {
+  let x: TestServer;
+
+  before(async () => {
+    const { default: express } = await import('express');
+    x = await startServer({
+      middleware: [express.json() as never],
+      files: {
+        'e/a.ts': `export function echo(args: Record<string, Record<string, unknown>>) {
+  return { keys: Object.keys(args), nestedProtoKey: args.n ? Object.hasOwn(args.n, '__proto__') : null, polluted: ({} as Record<string, unknown>).polluted ?? null };
+}`,
+      },
+    });
+  });
+  after(() => x.close());
+
+  it('top-level dangerous keys are dropped and nothing is polluted', async () => {
+    const r = await x.raw('/e/a/echo', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"a":1,"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":1}},"n":{"b":2}}',
+    });
+    assert.equal(r.status, 200);
+    const j = JSON.parse(r.body) as { keys: string[]; polluted: unknown };
+    assert.deepEqual(j.keys.sort(), ['a', 'n']);
+    assert.equal(j.polluted, null);
+  });
+
+  it('nested __proto__ keys are dropped too, as handlers.md promises for JSON bodies', {
+    todo: 'args.fieldsOf strips only the top level of a body parsed by middleware (express.json keeps nested "__proto__" as an own key)',
+  }, async () => {
+    const r = await x.raw('/e/a/echo', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"n":{"__proto__":{"polluted":1},"b":2}}',
+    });
+    assert.equal(r.status, 200);
+    assert.equal((JSON.parse(r.body) as { nestedProtoKey: unknown }).nestedProtoKey, false);
+  });
+});
