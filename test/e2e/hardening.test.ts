@@ -41,6 +41,15 @@ export function hang(_args: unknown, ctx: { signal: AbortSignal }) {
 }
 export function status() { return state; }
 `,
+  'a/guarded.ts': `import { keep } from 'hotpub';
+const state = keep('state', () => ({ aborted: 0 }));
+export async function _auth() { return true; }
+export function hang(_args: unknown, ctx: { signal: AbortSignal }) {
+  ctx.signal.addEventListener('abort', () => { state.aborted++; });
+  return new Promise(() => {});
+}
+export function status() { return state; }
+`,
   'a/_secret.ts': `// ${MARK}\nexport function index() { return 'private'; }\n`,
   'a/_lib/util.ts': `// ${MARK}\nexport function index() { return 'private lib'; }\n`,
   'a/.hidden.ts': `// ${MARK}\nexport function index() { return 'hidden'; }\n`,
@@ -592,6 +601,27 @@ describe('hardening: handlers and responses', () => {
     await waitFor(
       () => s.server.registry.snapshot().apps.find((a) => a.name === 'a')?.inflight === 0,
       { message: 'pin released' },
+    );
+    await stillAlive();
+  });
+
+  it('the same on the async path (a guard and a JSON body): disconnect aborts and frees the pin', async () => {
+    const status = async () =>
+      (JSON.parse((await raw('/a/guarded/status')).body) as { aborted: number }).aborted;
+    const before = await status();
+    await rawSocket(
+      'POST /a/guarded/hang HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}',
+      {
+        end: false,
+        closeAfterMs: 200,
+      },
+    );
+    await waitFor(async () => (await status()) === before + 1, { message: 'ctx.signal aborted' });
+    await waitFor(
+      () => s.server.registry.snapshot().apps.find((a) => a.name === 'a')?.inflight === 0,
+      {
+        message: 'pin released',
+      },
     );
     await stillAlive();
   });
