@@ -80,7 +80,27 @@ describe('calling functions', () => {
         'app/methods.ts': methods,
         'app/schema.ts': schema,
         'app/guarded.ts': guarded,
+        'app/misconfigured.ts': [
+          "export function strGuard() { return 'open'; }",
+          "strGuard.auth = 'admin';",
+          "export function nullGuard() { return 'open'; }",
+          'nullGuard.access = null;',
+          "export function classGuard() { return 'open'; }",
+          'classGuard.auth = class {};',
+          "export function genGuard() { return 'open'; }",
+          'genGuard.access = function* () { yield true; };',
+          "export function boundGuard() { return 'open'; }",
+          'boundGuard.auth = function (this: { ok: boolean }) { return this.ok; }.bind({ ok: false });',
+          "export function badMethods() { return 'open'; }",
+          "badMethods.methods = ['GET', 5];",
+          "export function emptyMethods() { return 'open'; }",
+          'emptyMethods.methods = [];',
+        ].join('\n'),
+        'locked/index.ts':
+          "export const _auth = { user: 'x' };\nexport function index() { return 'open'; }\n",
         'big/app.json': JSON.stringify({ bodyLimit: 4096 }),
+        'huge/app.json': JSON.stringify({ bodyLimit: 1024 * 1024 }),
+        'huge/index.ts': echo,
         'big/index.ts': echo,
       },
     });
@@ -319,6 +339,55 @@ describe('calling functions', () => {
       authorization: 'Bearer good',
     });
     assert.deepEqual(await json(r3), { n: 2, body: { n: 2 } });
+  });
+
+  it('guards and fn.methods that are set but unusable fail closed (500, the function never runs)', async () => {
+    for (const path of [
+      '/app/misconfigured/strGuard',
+      '/app/misconfigured/nullGuard',
+      '/app/misconfigured/classGuard',
+      '/app/misconfigured/genGuard',
+      '/app/misconfigured/badMethods',
+      '/app/misconfigured/emptyMethods',
+      '/locked',
+    ]) {
+      for (const method of ['GET', 'POST']) {
+        const r = await s.fetch(path, { method });
+        assert.equal(r.status, 500, `${method} ${path}`);
+        const e = (await json(r)).error;
+        assert.equal(e.code, 'HOTPUB_E_BAD_METADATA', path);
+      }
+    }
+    assert.equal(
+      (await s.fetch('/app/misconfigured/boundGuard')).status,
+      401,
+      'a bound guard is a guard',
+    );
+  });
+
+  it('forms with more than 1000 parameters are refused, not truncated', async () => {
+    const pairs = Array.from({ length: 1001 }, (_, i) => `k${i}=1`).join('&');
+    const r = await post('/huge/echo', 'application/x-www-form-urlencoded', pairs);
+    assert.equal(r.status, 413);
+    const ok = await post(
+      '/huge/echo',
+      'application/x-www-form-urlencoded',
+      Array.from({ length: 1000 }, (_, i) => `k${i}=1`).join('&'),
+    );
+    assert.equal(ok.status, 200);
+    assert.equal(Object.keys((await json(ok)).args).length, 1000);
+    const form = new FormData();
+    for (let i = 0; i < 1001; i++) form.append(`f${i}`, '1');
+    const m = await s.fetch('/huge/echo', { method: 'POST', body: form });
+    assert.equal(m.status, 413);
+    const q = await s.fetch(
+      `/huge/echo?${Array.from({ length: 1500 }, (_, i) => `q${i}=1`).join('&')}`,
+    );
+    assert.equal(
+      Object.keys((await json(q)).args).length,
+      1500,
+      'the query string keeps every key',
+    );
   });
 
   it('guards may throw their own status', async () => {

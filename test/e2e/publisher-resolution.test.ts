@@ -58,6 +58,15 @@ describe('publisher resolution', () => {
         'blog/fsx.ts': `export { readFileSync } from 'node:fs';\nimport { join } from 'node:path';\nexport { join };\n${fn('own', 'own')}`,
         'blog/_lib/util.ts': `export { readdirSync } from 'node:fs';\nexport function helper() { return 'helper from _lib'; }\n`,
         'blog/reexport.ts': `export { readdirSync, helper } from './_lib/util.js';\n`,
+        // native code reached without a re-export: never published
+        'blog/native.ts': [
+          "import fs from 'node:fs';",
+          'export const bound = fs.readFileSync.bind(fs);',
+          'export const nested = fs.promises.readFile;',
+          'export const ev = eval;',
+          "export const proxied = new Proxy(function proxied() { return 'proxy'; }, {});",
+          "export const wrapped = (...a: unknown[]) => 'own wrapper';",
+        ].join('\n'),
         // private and never-addressable files
         'blog/_hidden.ts': fn('index', 'hidden'),
         'blog/_lib/index.ts': fn('index', 'lib'),
@@ -149,6 +158,13 @@ describe('publisher resolution', () => {
       '200 helper from _lib',
       'an app function re-exported is published',
     );
+  });
+
+  it('never publishes native code: bound or nested built-ins, eval, callable Proxies', async () => {
+    for (const name of ['bound', 'nested', 'ev', 'proxied']) {
+      assert.equal(await text(`/blog/native/${name}`), '404', name);
+    }
+    assert.equal(await text('/blog/native/wrapped'), '200 own wrapper');
   });
 
   it('private files and folders, tests, declarations and node_modules are never addressable', async () => {

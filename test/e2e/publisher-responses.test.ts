@@ -3,6 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
 import { json, startServer, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -57,6 +58,14 @@ export function bug() {
 }
 export async function asyncBug() { await null; throw new TypeError('async boom'); }
 export function weird() { throw 'a string'; }
+export function nullProto() { throw Object.create(null); }
+export function badMessage() { throw { get message() { throw new Error('nope'); }, status: 400 }; }
+export function sdkError() {
+  throw Object.assign(new Error('upstream said no'), { status: 502, headers: { 'transfer-encoding': 'chunked', 'x-upstream-secret': 'k' } });
+}
+export function withHeaders() {
+  throw new HttpError(401, 'log in', { headers: { 'www-authenticate': 'Bearer', 'content-length': '999' } });
+}
 export function badStatus() { throw Object.assign(new Error('status 200 is not an error'), { status: 200 }); }
 `;
 
@@ -257,6 +266,30 @@ describe('errors', () => {
     }
   });
 
+  it('thrown values without a prototype or with throwing getters still give a well-formed answer', async () => {
+    const n = await err('/e/nullProto');
+    assert.equal(n.status, 500);
+    assert.equal(n.error.code, 'HOTPUB_E_INTERNAL');
+    const b = await err('/e/badMessage');
+    assert.equal(b.status, 400);
+    assert.equal(b.error.message, 'Bad Request');
+  });
+
+  it("only an HttpError's headers reach the error response, never framing headers", async () => {
+    const r = await s.fetch('/e/sdkError');
+    assert.equal(r.status, 502);
+    assert.equal(r.headers.get('x-upstream-secret'), null);
+    assert.equal((await json(r)).error.code, 'HOTPUB_E_INTERNAL');
+    const h = await s.fetch('/e/withHeaders');
+    assert.equal(h.status, 401);
+    assert.equal(h.headers.get('www-authenticate'), 'Bearer');
+    assert.equal(
+      (await json(h)).error.message,
+      'log in',
+      'content-length from the error is ignored',
+    );
+  });
+
   it('a module that fails to load is a 500 without details', async () => {
     for (const path of ['/broken', '/throws']) {
       const e = await err(path);
@@ -307,5 +340,45 @@ describe('errors under dev', () => {
     assert.match(e.frame, /export const x = ;/);
     const t = (await json(await s.fetch('/throws'))).error;
     assert.match(t.message, /top-level failure/);
+  });
+});
+
+describe('failing response streams', () => {
+  const lines: string[] = [];
+  let s: TestServer;
+  before(async () => {
+    s = await startServer({
+      logger: pino({ level: 'error' }, { write: (line: string) => void lines.push(line) }),
+      files: {
+        'st/index.ts': `
+import { Readable } from 'node:stream';
+export function node() {
+  let n = 0;
+  return new Readable({ read() { if (n++ === 0) this.push('first chunk '); else this.destroy(new Error('NODE_STREAM_BROKE')); } });
+}
+export function web() {
+  let n = 0;
+  return new ReadableStream({ pull(c) { if (n++ === 0) c.enqueue(new TextEncoder().encode('first ')); else c.error(new Error('WEB_STREAM_BROKE')); } });
+}
+`,
+      },
+    });
+  });
+  after(() => s?.close());
+
+  it('cut the connection (truncated, never hung) and are logged', async () => {
+    for (const p of ['/st/node', '/st/web']) {
+      await assert.rejects(
+        s.fetch(p).then((r) => r.text()),
+        p,
+      );
+    }
+    await waitFor(() => lines.some((l) => l.includes('NODE_STREAM_BROKE')), {
+      message: 'node stream error logged',
+    });
+    await waitFor(() => lines.some((l) => l.includes('WEB_STREAM_BROKE')), {
+      message: 'web stream error logged',
+    });
+    assert.equal((await s.fetch('/st/nothing')).status, 404, 'still serving');
   });
 });

@@ -2,12 +2,18 @@
  * Static files from each app's public/ at the app's mount, when no function matches.
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 describe('public/ static files', () => {
   let s: TestServer;
+  let outside: string;
   before(async () => {
+    outside = await mkdtemp(join(tmpdir(), 'hotpub-outside-'));
+    await writeFile(join(outside, 'secret.txt'), 'outside public');
     s = await startServer({
       files: {
         'blog/index.ts':
@@ -29,7 +35,10 @@ describe('public/ static files', () => {
       },
     });
   });
-  after(() => s?.close());
+  after(async () => {
+    await s?.close();
+    await rm(outside, { recursive: true, force: true });
+  });
 
   it('serves files under public/ at the mount, with content types', async () => {
     const r = await s.fetch('/blog/style.css');
@@ -84,6 +93,25 @@ describe('public/ static files', () => {
         p,
       );
     }
+  });
+
+  it('never follows a symlink out of public/ (module source, outside files)', async () => {
+    await symlink(join(s.dir, 'blog', 'index.ts'), join(s.dir, 'blog', 'public', 'leak.ts'));
+    await symlink(outside, join(s.dir, 'blog', 'public', 'out'));
+    await symlink(
+      join(s.dir, 'blog', 'public', 'style.css'),
+      join(s.dir, 'blog', 'public', 'inside.css'),
+    );
+    for (const p of ['/blog/leak.ts', '/blog/out/secret.txt', '/blog/out/']) {
+      const r = await s.raw(p);
+      assert.equal(r.status, 404, p);
+      assert.doesNotMatch(r.body, /export function|outside public/, p);
+    }
+    assert.equal(
+      await (await s.fetch('/blog/inside.css')).text(),
+      'body { color: red }',
+      'a symlink inside public/ is fine',
+    );
   });
 
   it('a miss is the JSON 404', async () => {
