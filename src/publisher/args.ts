@@ -3,6 +3,7 @@
  * mount params, in that order (later wins: params cannot be overridden).
  */
 import { isDangerousKey, parseForm } from './body.js';
+import { ErrorCodes, HttpError } from './errors.js';
 
 /** Builds a function's args. `q` is the index of `?` in `url` (or -1). */
 export function buildArgs(
@@ -22,17 +23,32 @@ export function buildArgs(
   return args;
 }
 
+const MAX_DEPTH = 64;
+
 /**
- * The fields of a body some middleware already parsed (`express.json()` before the
- * publisher), copied without keys that could reach a prototype.
+ * A copy of a body some middleware already parsed (`express.json()` before the
+ * publisher) without keys that could reach a prototype, at any depth. Plain objects and
+ * arrays are copied; other values (Buffers, Dates) are kept. Throws a 400 past 64 levels.
  */
+export function sanitizeBody(value: unknown, depth = 0): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > MAX_DEPTH) {
+    throw new HttpError(400, 'Request body is nested too deeply', { code: ErrorCodes.badBody });
+  }
+  if (Array.isArray(value)) return value.map((v) => sanitizeBody(v, depth + 1));
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(value)) {
+    if (!isDangerousKey(k)) out[k] = sanitizeBody((value as Record<string, unknown>)[k], depth + 1);
+  }
+  return out;
+}
+
+/** The fields of a sanitized body: its keys when it is a plain object, else undefined. */
 export function fieldsOf(body: unknown): Record<string, unknown> | undefined {
   if (body === null || typeof body !== 'object' || Array.isArray(body) || Buffer.isBuffer(body)) {
     return undefined;
   }
-  const out: Record<string, unknown> = Object.create(null);
-  for (const k of Object.keys(body)) {
-    if (!isDangerousKey(k)) out[k] = (body as Record<string, unknown>)[k];
-  }
-  return out;
+  return body as Record<string, unknown>;
 }

@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ModuleRegistry, Pin } from '../registry/types.js';
-import { buildArgs, fieldsOf } from './args.js';
+import { buildArgs, fieldsOf, sanitizeBody } from './args.js';
 import { hasBody, readBody } from './body.js';
 import { RequestContext } from './context.js';
 import { ErrorCodes, HttpError } from './errors.js';
@@ -196,8 +196,9 @@ export class PublishedFunction {
       const parsed = (req as { body?: unknown }).body;
       if (parsed !== undefined && req.readableEnded) {
         // Some middleware (express.json(), ...) read the body already.
-        fields = fieldsOf(parsed);
-        ctx.body = parsed;
+        const clean = sanitizeBody(parsed);
+        fields = fieldsOf(clean);
+        ctx.body = clean;
         json = !/urlencoded|multipart/i.test(req.headers['content-type'] ?? '');
       } else if (req.method !== 'GET' && req.method !== 'HEAD' && hasBody(req)) {
         const body = await readBody(req, route.app.bodyLimit);

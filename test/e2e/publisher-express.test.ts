@@ -20,7 +20,8 @@ describe('publisher() inside Express 5', () => {
       'blog/index.ts': [
         'export function index() { return "<h1>blog</h1>"; }',
         'export function echo(args: Record<string, unknown>, ctx: { path: string; req: { originalUrl?: string } }) {',
-        '  return { args: { ...args }, path: ctx.path, originalUrl: ctx.req.originalUrl };',
+        '  const n = args.n as Record<string, unknown> | undefined;',
+        '  return { args: { ...args }, path: ctx.path, originalUrl: ctx.req.originalUrl, nestedProto: n ? Object.hasOwn(n, "__proto__") : null, polluted: ({} as Record<string, unknown>).polluted ?? null };',
         '}',
         'export function boom() { throw new Error("secret detail"); }',
         'export function tea() { throw Object.assign(new Error("teapot"), { status: 418 }); }',
