@@ -6,14 +6,22 @@
  * Tests marked `todo` fail today; /work/notes/qa-findings.md has every finding and its fix.
  */
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
-import { type RawResponse, startServer, type TestServer } from '../helpers/server.js';
+import {
+  type RawResponse,
+  rawRequest,
+  startServer,
+  type TestServer,
+  tempApps,
+  testLogger,
+} from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
 // Every module and app.json carries this marker: no response may ever contain it.
@@ -826,5 +834,48 @@ describe('hardening: bodies already parsed by Express middleware', () => {
     });
     assert.equal(r.status, 200);
     assert.equal((JSON.parse(r.body) as { nestedProtoKey: unknown }).nestedProtoKey, false);
+  });
+});
+
+describe('hardening: publisher() inside an existing Express app', () => {
+  it('traversal, hidden modules and source never pass through the router; misses reach the app', async () => {
+    const { default: express } = await import('express');
+    const { publisher } = await import('../../src/index.js');
+    const apps = await tempApps({
+      'a/index.ts': `// ${MARK}\nexport function index() { return 'home'; }\n`,
+      'a/_p.ts': `// ${MARK}\nexport function index() { return 'private'; }\n`,
+      'a/public/ok.txt': 'ok',
+    });
+    const hot = publisher({ apps: apps.dir, logger: testLogger() });
+    const app = express();
+    app.use('/x', hot);
+    app.use((_req, res) => {
+      res.status(404).send('not here');
+    });
+    const server = app.listen(0, '127.0.0.1');
+    try {
+      await once(server, 'listening');
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      assert.equal((await rawRequest(base, '/x/a')).body, 'home');
+      assert.equal((await rawRequest(base, '/x/a/ok.txt')).body, 'ok');
+      for (const p of [
+        '/x/../x/a/_p',
+        '/x/a/_p',
+        '/x%2fa',
+        '/x/a/%2e%2e/_p',
+        '/x/a/index.ts',
+        '/x//a',
+        '/x/-/registry',
+      ]) {
+        const r = await rawRequest(base, p);
+        assert.equal(r.status, 404, p);
+        assert.equal(r.body, 'not here', `${p} must fall through to the app`);
+      }
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      await hot.close();
+      await apps.cleanup();
+    }
   });
 });
