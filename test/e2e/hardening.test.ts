@@ -879,3 +879,48 @@ describe('hardening: publisher() inside an existing Express app', () => {
     }
   });
 });
+
+describe('hardening: clients that leave while queued behind a reload', () => {
+  it('requests queued behind a pending reload whose clients leave hold no pin; the reload goes ahead', async () => {
+    const w = await startServer({
+      watch: true,
+      drainTimeoutMs: 1500,
+      files: {
+        'a/index.ts':
+          'export function hang() { return new Promise(() => {}); }\nexport function v() { return 1; }\n',
+      },
+    });
+    const { port } = new URL(w.url);
+    const sockets: ReturnType<typeof connect>[] = [];
+    const open = (path: string) => {
+      const c = connect(Number(port), '127.0.0.1');
+      c.on('error', () => {});
+      c.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      sockets.push(c);
+      return c;
+    };
+    const app = () => w.server.registry.snapshot().apps.find((a) => a.name === 'a');
+    try {
+      assert.equal(await (await w.fetch('/a/v')).json(), 1);
+      const hung = open('/a/hang');
+      await waitFor(() => app()?.inflight === 1, { message: 'the hanging request pinned' });
+      await w.write(
+        'a/index.ts',
+        'export function hang() { return new Promise(() => {}); }\nexport function v() { return 2; }\n',
+      );
+      await waitFor(() => app()?.reloadPending, { message: 'reload pending' });
+      const queued = [open('/a/v'), open('/a/hang'), open('/a/v')];
+      await waitFor(() => app()?.reloadPending, { message: 'still pending' });
+      for (const q of queued) q.destroy();
+      // Past the drain timeout the swap goes ahead; the hanging request keeps its old pin.
+      await waitFor(async () => (await (await w.fetch('/a/v')).json()) === 2, {
+        message: 'new generation serving',
+      });
+      hung.destroy();
+      await waitFor(() => app()?.inflight === 0, { message: 'every pin released' });
+    } finally {
+      for (const c of sockets) c.destroy();
+      await w.close();
+    }
+  });
+});
