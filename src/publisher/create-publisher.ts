@@ -104,7 +104,6 @@ class PublisherImpl implements Publisher, PublisherHost {
     this.errorOptions = {
       dev: this.dev,
       log: this.log,
-      root: this.registry.root,
       compiledOf: typeof compiled === 'function' ? compiled.bind(this.registry) : undefined,
     };
     this.handle = this.handle.bind(this);

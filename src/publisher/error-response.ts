@@ -3,7 +3,6 @@
  * `{ "error": { "status", "code", "message", "details"? } }`; under `dev` it adds
  * `stack`, `location` and a code `frame`.
  */
-import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { codeFrame, locateError, type MappableModule } from '../registry/errors.js';
@@ -14,8 +13,6 @@ import { defaultMessage, ErrorCodes, HttpError, statusOf } from './errors.js';
 export interface ErrorOptions {
   dev: boolean;
   log: Logger;
-  /** Real path of the apps directory: stack frames inside it get a code frame. */
-  root: string;
   /**
    * The compiled code and source map of an app module, to map a runtime stack back to
    * the `.ts` source (the registry's `compiledOf`, when it has one).
@@ -76,8 +73,6 @@ function normalize(thrown: unknown): ErrorLike & { status?: unknown; statusCode?
   return out as ErrorLike;
 }
 
-const STACK_FRAME = /\(?((?:\/|[A-Za-z]:\\)[^():]*?):(\d+):(\d+)\)?$/;
-
 /** Where the error happened in an app module's source, with a code frame (dev only). */
 function locate(
   err: ErrorLike,
@@ -99,17 +94,8 @@ function locate(
       return { location, frame: codeFrame(source, location.line, location.column) };
     }
   }
-  for (const line of err.stack.split('\n').slice(1)) {
-    const m = STACK_FRAME.exec(line.trim());
-    if (!m || !(m[1] as string).startsWith(opts.root)) continue;
-    const location = { file: m[1] as string, line: Number(m[2]), column: Number(m[3]) };
-    try {
-      const source = readFileSync(location.file, 'utf8');
-      return { location, frame: codeFrame(source, location.line, location.column) };
-    } catch {
-      return { location };
-    }
-  }
+  // No guessing from the stack text beyond the registry's own modules: a message can
+  // quote client input that looks like a stack frame pointing at any file.
   return undefined;
 }
 

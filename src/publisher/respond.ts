@@ -23,11 +23,14 @@ function looksLikeHtml(s: string): boolean {
 }
 
 function endWith(res: ServerResponse, type: string, body: string | Uint8Array): void {
-  if (!res.hasHeader('content-type')) res.setHeader('content-type', type);
-  res.setHeader(
-    'content-length',
-    typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
-  );
+  const length = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+  if (res.hasHeader('content-type')) {
+    res.setHeader('content-length', length);
+  } else {
+    // writeHead with a flat list is node:http's cheapest way to set headers; headers the
+    // function set on ctx.res are merged in by node.
+    res.writeHead(res.statusCode, ['content-type', type, 'content-length', String(length)]);
+  }
   res.end(body);
 }
 

@@ -66,6 +66,7 @@ export function sdkError() {
 export function withHeaders() {
   throw new HttpError(401, 'log in', { headers: { 'www-authenticate': 'Bearer', 'content-length': '999' } });
 }
+export function quoted(args: { p?: string }) { const e = new Error('bad input'); e.stack = 'Error: bad input\\n    at x (' + args.p + ':1:1)'; throw e; }
 export function badStatus() { throw Object.assign(new Error('status 200 is not an error'), { status: 200 }); }
 `;
 
@@ -324,6 +325,15 @@ describe('errors under dev', () => {
     assert.equal(e.location.file, `${s.dir}/e/index.ts`);
     assert.equal(e.location.line, 11, 'mapped to the .ts source line');
     assert.match(e.frame, /throw new Error\('boom with ' \+ secret\)/);
+  });
+
+  it('a message quoting a fake stack frame never makes the code frame read that file', async () => {
+    await s.write('../outside.txt', 'OUTSIDE_FILE_CONTENT');
+    const p = encodeURIComponent(`${s.dir}/../outside.txt`);
+    const r = await s.fetch(`/e/quoted?p=${p}`);
+    assert.equal(r.status, 500);
+    const text = await r.text();
+    assert.doesNotMatch(text, /OUTSIDE_FILE_CONTENT/);
   });
 
   it('a 5xx status error shows its message under dev', async () => {
