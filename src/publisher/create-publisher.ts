@@ -6,7 +6,6 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Logger, pino } from 'pino';
-import type { MappableModule } from '../registry/errors.js';
 import type { ModuleRegistry, RegistryEvents } from '../registry/types.js';
 import { type AppDef, discoverApps } from './app-config.js';
 import { DEFAULT_BODY_LIMIT } from './body.js';
@@ -97,15 +96,7 @@ class PublisherImpl implements Publisher, PublisherHost {
     this.appsDir = opts.appsDir ?? opts.registry.root;
     this.bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
     this.mountApps(discoverApps(this.appsDir));
-    // The registry's compiled code and source maps, when it exposes them (not in ModuleRegistry).
-    const compiled = (
-      this.registry as { compiledOf?: (file: string) => MappableModule | undefined }
-    ).compiledOf;
-    this.errorOptions = {
-      dev: this.dev,
-      log: this.log,
-      compiledOf: typeof compiled === 'function' ? compiled.bind(this.registry) : undefined,
-    };
+    this.errorOptions = { dev: this.dev, log: this.log, registry: this.registry };
     this.handle = this.handle.bind(this);
     this.error = this.sendError.bind(this);
     this.streamError = (req, err) =>

@@ -5,19 +5,15 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { codeFrame, locateError, type MappableModule } from '../registry/errors.js';
-import type { SourceLocation } from '../registry/types.js';
+import type { ModuleRegistry, SourceLocation } from '../registry/types.js';
 import { defaultMessage, ErrorCodes, HttpError, statusOf } from './errors.js';
 
 /** Where error details come from under `dev`. */
 export interface ErrorOptions {
   dev: boolean;
   log: Logger;
-  /**
-   * The compiled code and source map of an app module, to map a runtime stack back to
-   * the `.ts` source (the registry's `compiledOf`, when it has one).
-   */
-  compiledOf?: ((file: string) => MappableModule | undefined) | undefined;
+  /** Maps a runtime stack back to an app module's `.ts` source (dev code frames). */
+  registry?: Pick<ModuleRegistry, 'locateError'> | undefined;
 }
 
 interface ErrorLike {
@@ -85,18 +81,9 @@ function locate(
       : { location: err.location };
   }
   if (typeof err.stack !== 'string') return undefined;
-  const lookup = opts.compiledOf;
-  if (lookup) {
-    // Modules run as compiled CommonJS: map the generated position through the source map.
-    const location = locateError(thrown, lookup);
-    const source = location && lookup(location.file)?.source;
-    if (location && source !== undefined) {
-      return { location, frame: codeFrame(source, location.line, location.column) };
-    }
-  }
-  // No guessing from the stack text beyond the registry's own modules: a message can
-  // quote client input that looks like a stack frame pointing at any file.
-  return undefined;
+  // Only the registry's own modules are mapped: a message can quote client input that
+  // looks like a stack frame pointing at any file.
+  return opts.registry?.locateError(thrown);
 }
 
 /**

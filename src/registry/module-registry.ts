@@ -4,7 +4,7 @@
  * importers without letting a request see two generations. Loading and reloading live in
  * {@link ModuleLoader} and {@link ModuleReloader}; this class adds the public API, pins and observability.
  */
-import { RegistryErrorCode } from './errors.js';
+import { codeFrame, locateError, RegistryErrorCode } from './errors.js';
 import { type AppState, PinImpl } from './generation.js';
 import type { ModuleRecord } from './module-record.js';
 import { ModuleReloader } from './module-reloader.js';
@@ -15,6 +15,7 @@ import type {
   Pin,
   RegistryOptions,
   RegistrySnapshot,
+  SourceLocation,
 } from './types.js';
 import { startWatcher, type Watcher } from './watcher.js';
 
@@ -84,6 +85,14 @@ export class LockedModuleRegistry extends ModuleReloader implements ModuleRegist
         resolve(new PinImpl(st, gen, e, gen.number));
       });
     });
+  }
+
+  locateError(err: unknown): { location: SourceLocation; frame: string } | undefined {
+    const lookup = (f: string) => this.compiledOf(f);
+    const location = locateError(err, lookup);
+    const source = location && lookup(location.file)?.source;
+    if (!location || source === undefined) return undefined;
+    return { location, frame: codeFrame(source, location.line, location.column) };
   }
 
   getModule(file: string): ModuleInfo | undefined {

@@ -167,6 +167,14 @@ export interface ModuleRegistry {
    */
   invalidateModule(file: string): Promise<ReloadResult>;
 
+  /**
+   * Where a runtime error was thrown in an app module's own source: the first stack frame
+   * that is a module of this registry, mapped through its source map, with a code frame.
+   * Frames naming any other file are ignored (a message can quote client input that looks
+   * like a frame). Undefined when no frame is an app module.
+   */
+  locateError(err: unknown): { location: SourceLocation; frame: string } | undefined;
+
   /** Current state of one module, or undefined if the registry never saw it. */
   getModule(file: string): ModuleInfo | undefined;
   /** Everything, for `/-/registry`. */
