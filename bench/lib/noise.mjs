@@ -123,3 +123,22 @@ export function cleanRuns(samples, min = 3) {
   const clean = samples.filter((x) => !(x.noise > NOISE_LIMIT));
   return clean.length >= min ? { runs: clean, clean: true } : { runs: samples, clean: false };
 }
+
+const CLK_TCK = 100; // Linux USER_HZ: /proc times are in 1/100 s
+
+/** CPU seconds used so far by the live processes of process group `pgid` (NaN without /proc). */
+export function groupCpuSeconds(pgid) {
+  let ticks = 0;
+  try {
+    for (const name of readdirSync('/proc')) {
+      if (name.charCodeAt(0) < 48 || name.charCodeAt(0) > 57) continue;
+      try {
+        const f = statFields(readFileSync(`/proc/${name}/stat`, 'utf8'));
+        if (Number(f[2]) === pgid) ticks += Number(f[11]) + Number(f[12]);
+      } catch {}
+    }
+  } catch {
+    return Number.NaN;
+  }
+  return ticks / CLK_TCK;
+}

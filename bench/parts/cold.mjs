@@ -3,7 +3,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hotpubModules, makeTempDir, ROOT } from '../lib/fixtures.mjs';
 import { get } from '../lib/http.mjs';
-import { NOISE_LIMIT, pctOfCore, startWindow } from '../lib/noise.mjs';
+import { cleanRuns, NOISE_LIMIT, pctOfCore, startWindow } from '../lib/noise.mjs';
 import { freePort, startProcess } from '../lib/proc.mjs';
 import { shortCommand } from '../lib/report.mjs';
 import { fmtRange, median, summary } from '../lib/stats.mjs';
@@ -65,10 +65,7 @@ export async function run({ runs, log }) {
     });
   }
   const commands = [];
-  for (const s of systems) {
-    s.samples = [];
-    s.noise = [];
-  }
+  for (const s of systems) s.samples = [];
   for (let r = 0; r < runs; r++) {
     for (const s of systems) {
       if (s.missing) continue;
@@ -79,8 +76,7 @@ export async function run({ runs, log }) {
           if (again.noise < result.noise) result = again;
         }
         const noise = result.noise;
-        s.samples.push(result.ms);
-        s.noise.push(noise);
+        s.samples.push({ ms: result.ms, noise });
         if (r === 0) commands.push(result.command);
         log(
           `run ${r + 1}/${runs} ${s.label}: ${result.ms.toFixed(0)} ms (others ${pctOfCore(noise)})`,
@@ -93,7 +89,12 @@ export async function run({ runs, log }) {
   const notes = systems
     .filter((s) => s.missing)
     .map((s) => `${s.label}: not measured (${s.missing}).`);
-  const base = summary(systems[0].samples).median;
+  for (const s of systems) {
+    const { runs: used, clean } = cleanRuns(s.samples);
+    s.sum = summary(used.map((x) => x.ms));
+    s.noiseText = `${pctOfCore(median(used.map((x) => x.noise)))} (${used.length}${clean ? ' clean' : ' all'})`;
+  }
+  const base = systems[0].sum.median;
   return {
     title,
     description:
@@ -102,16 +103,11 @@ export async function run({ runs, log }) {
       'one app; hotpub scans the apps dir at start and loads a module on its first request.',
     tables: [
       {
-        columns: ['system', 'ms median (min-max)', 'over node:http ms', 'other CPU'],
+        columns: ['system', 'ms median (min-max)', 'over node:http ms', 'other CPU (runs used)'],
         rows: systems.map((s) => {
           if (!s.samples.length) return [s.label, 'n/a', 'n/a', 'n/a'];
-          const sum = summary(s.samples);
-          return [
-            s.label,
-            fmtRange(sum, 0),
-            (sum.median - base).toFixed(0),
-            pctOfCore(median(s.noise)),
-          ];
+          const sum = s.sum;
+          return [s.label, fmtRange(sum, 0), (sum.median - base).toFixed(0), s.noiseText];
         }),
       },
     ],

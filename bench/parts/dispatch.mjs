@@ -7,7 +7,7 @@ import {
   writeFiles,
 } from '../lib/fixtures.mjs';
 import { get } from '../lib/http.mjs';
-import { cleanRuns, pctOfCore, quietRun } from '../lib/noise.mjs';
+import { cleanRuns, groupCpuSeconds, pctOfCore, quietRun } from '../lib/noise.mjs';
 import { shortCommand } from '../lib/report.mjs';
 import { fmt, fmtRange, fmtRatio, median, summary } from '../lib/stats.mjs';
 import { hotpubMissing, startHotpub, startScript } from '../lib/systems.mjs';
@@ -136,10 +136,14 @@ export async function run({ runs, duration, load, log, only }) {
         result: res,
         noise,
         tries,
-      } = await quietRun(() => load.run({ url: s.url, duration }));
+      } = await quietRun(async () => {
+        const cpu0 = groupCpuSeconds(s.proc.child.pid);
+        const r = await load.run({ url: s.url, duration });
+        return { ...r, cpuUs: ((groupCpuSeconds(s.proc.child.pid) - cpu0) * 1e6) / r.total };
+      });
       s.samples.push({ ...res, noise });
       log(
-        `run ${r + 1}/${runs} ${s.key}: ${fmt(res.rps)} req/s p99 ${res.p99} ms` +
+        `run ${r + 1}/${runs} ${s.key}: ${fmt(res.rps)} req/s p99 ${res.p99} ms ${fmt(res.cpuUs)} µs/req` +
           ` (others ${pctOfCore(noise)} of a core${tries > 1 ? `, ${tries} tries` : ''})`,
       );
     }
@@ -153,13 +157,15 @@ export async function run({ runs, duration, load, log, only }) {
     s.clean = clean;
     s.rps = summary(used.map((x) => x.rps));
     s.p99 = summary(used.map((x) => x.p99));
+    s.cpu = summary(used.map((x) => x.cpuUs));
     s.failed = s.samples.reduce((a, x) => a + x.errors + x.non2xx + x.timeouts, 0);
   }
   const raw = by.raw?.rps.median;
   const ex1 = by.express1?.rps.median;
+  const rawCpu = by.raw?.cpu.median;
   const rows = list.map((s) =>
     s.missing
-      ? [s.label, 'n/a', 'n/a', 'n/a', 'n/a', '', '']
+      ? [s.label, 'n/a', 'n/a', 'n/a', 'n/a', '', '', '', '']
       : [
           s.label,
           fmtRange(s.rps),
@@ -167,6 +173,8 @@ export async function run({ runs, duration, load, log, only }) {
           ex1 ? fmtRatio(s.rps.median / ex1) : 'n/a',
           fmtRange(s.p99, 0),
           s.failed ? String(s.failed) : '0',
+          fmt(s.cpu.median, 1),
+          fmtRatio(rawCpu / s.cpu.median),
           `${pctOfCore(median(s.used.map((x) => x.noise)))} (${s.used.length}${s.clean ? ' clean' : ' all'})`,
         ],
   );
@@ -206,7 +214,11 @@ export async function run({ runs, duration, load, log, only }) {
       "ratios are of medians. Every server was running (idle) during the others' runs. " +
       '"other CPU": median share of a core used by processes outside the bench during a run; ' +
       'a run disturbed by more than 10% of a core is repeated (up to 3 tries, least disturbed kept), ' +
-      'and when at least 3 runs of a system were clean only those are summarized.',
+      'and when at least 3 runs of a system were clean only those are summarized. ' +
+      '"server CPU µs/req": CPU time (user+sys, from /proc) of the server\'s processes during a run ' +
+      'divided by the requests it answered -- independent of the load generator, which on this ' +
+      'machine (one core for autocannon) saturates before the fastest servers do; ' +
+      '"x raw (CPU/req)" = raw\'s CPU per request / the system\'s, i.e. capacity relative to raw.',
     tables: [
       {
         columns: [
@@ -216,6 +228,8 @@ export async function run({ runs, duration, load, log, only }) {
           'x express-1',
           'p99 ms (min-max)',
           'failed',
+          'server CPU µs/req',
+          'x raw (CPU/req)',
           'other CPU (runs used)',
         ],
         rows,

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { hotpubOneFunction, makeTempDir } from '../lib/fixtures.mjs';
 import { get } from '../lib/http.mjs';
-import { cleanRuns, pctOfCore, quietRun } from '../lib/noise.mjs';
+import { cleanRuns, groupCpuSeconds, pctOfCore, quietRun } from '../lib/noise.mjs';
 import { shortCommand } from '../lib/report.mjs';
 import { fmt, fmtRange, median, summary } from '../lib/stats.mjs';
 import { hotpubMissing, startScript } from '../lib/systems.mjs';
@@ -40,7 +40,11 @@ export async function run({ runs, duration, load, log }) {
     // A B, then B A: neither side always runs first.
     const order = r % 2 === 0 ? systems : [...systems].reverse();
     for (const s of order) {
-      const { result: res, noise } = await quietRun(() => load.run({ url: s.url, duration }));
+      const { result: res, noise } = await quietRun(async () => {
+        const cpu0 = groupCpuSeconds(s.proc.child.pid);
+        const x = await load.run({ url: s.url, duration });
+        return { ...x, cpuUs: ((groupCpuSeconds(s.proc.child.pid) - cpu0) * 1e6) / x.total };
+      });
       s.samples.push({ ...res, noise });
       log(
         `run ${r + 1}/${rounds} lock ${s.key}: ${fmt(res.rps)} req/s (others ${pctOfCore(noise)})`,
@@ -54,6 +58,7 @@ export async function run({ runs, duration, load, log }) {
     s.clean = clean;
     s.rps = summary(used.map((x) => x.rps));
     s.p99 = summary(used.map((x) => x.p99));
+    s.cpu = summary(used.map((x) => x.cpuUs));
   }
   const [on, off] = systems;
   const cost = 1 - on.rps.median / off.rps.median;
@@ -67,29 +72,47 @@ export async function run({ runs, duration, load, log }) {
   const { runs: usedPairs } = cleanRuns(pairs);
   const paired = summary(usedPairs.map((p) => 1 - p.x.rps / p.y.rps));
   const pct = (x) => `${(x * 100).toFixed(1)}%`;
+  // Capacity cost: extra server CPU per request (immune to a saturated load generator).
+  const cpuCost = 1 - off.cpu.median / on.cpu.median;
+  const pairedCpu = summary(usedPairs.map((p) => 1 - p.y.cpuUs / p.x.cpuUs));
+  const worst = Math.max(paired.median, pairedCpu.median);
   return {
     title,
     description:
       `Two \`createServer\` processes (bench/servers/hotpub-lock.mjs) on one 1-function app, ` +
       `identical but for \`codeLock\`; ${rounds} rounds alternating A B / B A, ${duration} s each, ` +
-      '50 connections. Cost = 1 - (lock-on req/s / lock-off req/s).',
+      '50 connections. Throughput cost = 1 - (lock-on req/s / lock-off req/s); CPU cost = ' +
+      '1 - (lock-off CPU per request / lock-on CPU per request), from /proc. The target is ' +
+      'judged on the larger of the two paired medians.',
     tables: [
       {
-        columns: ['system', 'req/s median (min-max)', 'p99 ms (min-max)', 'other CPU (runs used)'],
+        columns: [
+          'system',
+          'req/s median (min-max)',
+          'p99 ms (min-max)',
+          'server CPU µs/req (min-max)',
+          'other CPU (runs used)',
+        ],
         rows: systems.map((s) => [
           s.label,
           fmtRange(s.rps),
           fmtRange(s.p99, 0),
+          fmtRange(s.cpu, 2),
           `${pctOfCore(median(s.used.map((x) => x.noise)))} (${s.used.length}${s.clean ? ' clean' : ' all'})`,
         ]),
       },
       {
         columns: ['cost of the lock', 'value'],
         rows: [
-          ['from medians', pct(cost)],
+          ['throughput, from medians', pct(cost)],
           [
-            'paired per round, median (min-max)',
+            'throughput, paired per round, median (min-max)',
             `${pct(paired.median)} (${pct(paired.min)} to ${pct(paired.max)})`,
+          ],
+          ['server CPU per request, from medians', pct(cpuCost)],
+          [
+            'server CPU per request, paired per round, median (min-max)',
+            `${pct(pairedCpu.median)} (${pct(pairedCpu.min)} to ${pct(pairedCpu.max)})`,
           ],
         ],
       },
@@ -97,11 +120,12 @@ export async function run({ runs, duration, load, log }) {
     targets: [
       {
         name: 'code lock costs <= 5% throughput',
-        status: paired.median <= 0.05 ? 'MET' : 'MISSED',
+        status: worst <= 0.05 ? 'MET' : 'MISSED',
         detail:
-          `${pct(paired.median)} paired median (${usedPairs.length} rounds); ${pct(cost)} from medians ` +
-          `(${fmt(on.rps.median)} vs ${fmt(off.rps.median)} req/s)` +
-          (paired.median <= 0.05 ? '' : `, ${pct(paired.median - 0.05)} over`),
+          `throughput ${pct(paired.median)} (paired median of ${usedPairs.length} rounds; ` +
+          `${fmt(on.rps.median)} vs ${fmt(off.rps.median)} req/s), server CPU per request ` +
+          `${pct(pairedCpu.median)}` +
+          (worst <= 0.05 ? '' : `; the larger is ${pct(worst - 0.05)} over`),
       },
     ],
     notes: [],
