@@ -24,6 +24,7 @@ export interface ServeSettings {
   workers: number;
   drainTimeoutMs: number;
   shutdownTimeoutMs: number;
+  requestTimeoutMs: number;
   bodyLimit: number;
   /** Set when the config has middleware: run the Express path. */
   middleware?: Middleware[];
@@ -40,6 +41,7 @@ export const DEFAULTS = {
   host: '127.0.0.1',
   drainTimeoutMs: 5000,
   shutdownTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
   bodyLimit: 1024 * 1024,
 } as const;
 
@@ -74,6 +76,7 @@ export async function resolveServeSettings(
     workers: flags.workers ?? config.workers ?? 1,
     drainTimeoutMs: flags.drainTimeoutMs ?? config.drainTimeoutMs ?? DEFAULTS.drainTimeoutMs,
     shutdownTimeoutMs: config.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs,
+    requestTimeoutMs: config.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
     bodyLimit:
       flags.bodyLimit ??
       (config.bodyLimit !== undefined ? parseSize(config.bodyLimit)! : DEFAULTS.bodyLimit),

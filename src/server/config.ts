@@ -45,6 +45,11 @@ export interface HotpubConfig {
   drainTimeoutMs?: number;
   /** Longest wait for in-flight requests on SIGTERM/SIGINT before closing them. Default 10000. */
   shutdownTimeoutMs?: number;
+  /**
+   * Longest time a client may take to send a whole request (headers and body), in ms;
+   * past it the server answers 408 and closes the connection. 0: no limit. Default 30000.
+   */
+  requestTimeoutMs?: number;
   /** Largest request body: bytes or a size such as `'1mb'`, `'512kb'`. Default 1 MiB. */
   bodyLimit?: number | string;
   /**
@@ -121,6 +126,7 @@ const FIELDS: Record<keyof HotpubConfig, Check> = {
   workers: isInt(1, 256),
   drainTimeoutMs: isInt(0, 3_600_000),
   shutdownTimeoutMs: isInt(0, 3_600_000),
+  requestTimeoutMs: isInt(0, 3_600_000),
   bodyLimit: (v) =>
     (typeof v === 'number' || typeof v === 'string') && parseSize(v) !== undefined
       ? undefined

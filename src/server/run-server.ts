@@ -25,6 +25,8 @@ export interface RunServerOptions {
   admin: boolean;
   drainTimeoutMs: number;
   shutdownTimeoutMs: number;
+  /** Longest time to send a whole request, in ms (408 past it); default 30000. */
+  requestTimeoutMs?: number;
   bodyLimit: number;
   middleware?: Middleware[];
   /** `false`: no log at all. */
@@ -71,6 +73,9 @@ export async function runServer(options: RunServerOptions): Promise<RunningServe
       bodyLimit: options.bodyLimit,
       drainTimeoutMs: options.drainTimeoutMs,
       shutdownTimeoutMs: options.shutdownTimeoutMs,
+      ...(options.requestTimeoutMs !== undefined
+        ? { requestTimeoutMs: options.requestTimeoutMs }
+        : {}),
       logger: log,
       reserved: admin,
       onRegistryEvent: (type, event) => logRegistryEvent(log, options.apps, type, event),

@@ -5,6 +5,7 @@
  */
 import {
   createServer as createHttpServer,
+  type ServerOptions as HttpServerOptions,
   type IncomingMessage,
   type Server,
   type ServerResponse,
@@ -42,6 +43,11 @@ export interface ServeOptions {
   drainTimeoutMs?: number;
   /** Longest wait for in-flight requests in `close()` before their connections are cut. Default 10000. */
   shutdownTimeoutMs?: number;
+  /**
+   * Longest time a client may take to send a whole request (headers and body), in ms;
+   * past it Node answers 408 and closes the connection. 0: no limit. Default 30000.
+   */
+  requestTimeoutMs?: number;
   /** false: call functions without the code lock (benchmarks of the cost of safety only). */
   codeLock?: boolean;
   /** pino logger. Default: pino at `info`. */
@@ -112,6 +118,24 @@ async function buildListener(
   return app;
 }
 
+/** Default of {@link ServeOptions.requestTimeoutMs}. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * node:http timeouts for a request timeout: a stalled client must not hold a request
+ * (and its pin) for Node's 5-minute default. Node only checks every
+ * `connectionsCheckingInterval` (30 s by default), so that is tightened to match.
+ */
+function httpServerOptions(requestTimeoutMs: number): HttpServerOptions {
+  if (requestTimeoutMs === 0) return { requestTimeout: 0 };
+  return {
+    requestTimeout: requestTimeoutMs,
+    // Node refuses a headersTimeout above requestTimeout.
+    headersTimeout: Math.min(60_000, requestTimeoutMs),
+    connectionsCheckingInterval: Math.max(1, Math.min(1000, Math.floor(requestTimeoutMs / 2))),
+  };
+}
+
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error) => {
@@ -177,7 +201,10 @@ export async function createServer(options: ServeOptions): Promise<HotpubServer>
       ...(options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {}),
     });
     await publisher.ready();
-    const server = createHttpServer(await buildListener(publisher, options));
+    const server = createHttpServer(
+      httpServerOptions(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
+      await buildListener(publisher, options),
+    );
     await listen(server, options.port ?? 3000, host);
     const port = (server.address() as AddressInfo).port;
     const urlHost = host.includes(':') ? `[${host}]` : host;

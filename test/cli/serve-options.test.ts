@@ -16,7 +16,7 @@ describe('resolveServeSettings', () => {
     await writeFile(
       join(dir, 'conf', 'hotpub.config.ts'),
       `export default { apps: 'site-apps', port: 4000, host: 'localhost', workers: 2, bodyLimit: '2kb',
-        drainTimeoutMs: 10, shutdownTimeoutMs: 20, admin: true, logger: { level: 'warn' },
+        drainTimeoutMs: 10, shutdownTimeoutMs: 20, requestTimeoutMs: 700, admin: true, logger: { level: 'warn' },
         middleware: [(req: unknown, res: unknown, next: () => void) => next()] };`,
     );
   });
@@ -34,6 +34,7 @@ describe('resolveServeSettings', () => {
       workers: 1,
       drainTimeoutMs: 5000,
       shutdownTimeoutMs: 10000,
+      requestTimeoutMs: 30000,
       bodyLimit: 1048576,
       middleware: undefined,
       log: { level: 'info', requests: false, pretty: false },
@@ -55,6 +56,7 @@ describe('resolveServeSettings', () => {
     assert.equal(s.bodyLimit, 2048);
     assert.equal(s.drainTimeoutMs, 10);
     assert.equal(s.shutdownTimeoutMs, 20);
+    assert.equal(s.requestTimeoutMs, 700);
     assert.equal(s.admin, true);
     assert.equal(s.middleware?.length, 1);
     assert.deepEqual(s.log, { level: 'warn', requests: false, pretty: false });

@@ -34,6 +34,7 @@ describe('validateConfig', () => {
       workers: 2,
       drainTimeoutMs: 100,
       shutdownTimeoutMs: 100,
+      requestTimeoutMs: 0,
       bodyLimit: '2mb',
       middleware: [(_req: unknown, _res: unknown, next: () => void) => next()],
       logger: { level: 'warn', requests: true, pretty: false },
