@@ -16,7 +16,17 @@ interface TenantTodos {
 
 const tenants = keep('tenants', () => new Map<string, TenantTodos>());
 
-/** The todo list of one tenant, created on first use. */
+const EMPTY: TenantTodos = Object.freeze({ nextId: 1, items: new Map<number, Todo>() });
+
+/**
+ * The todo list of one tenant, for reading: an unknown tenant sees an empty list and
+ * nothing is stored (anonymous GETs must not grow memory).
+ */
+export function readTodos(tenant: string): TenantTodos {
+  return tenants.get(tenant) ?? EMPTY;
+}
+
+/** The todo list of one tenant, for writing: created on the first write. */
 export function todosOf(tenant: string): TenantTodos {
   let todos = tenants.get(tenant);
   if (!todos) {
@@ -24,4 +34,9 @@ export function todosOf(tenant: string): TenantTodos {
     tenants.set(tenant, todos);
   }
   return todos;
+}
+
+/** How many tenants have a list (have written at least once). */
+export function tenantCount(): number {
+  return tenants.size;
 }

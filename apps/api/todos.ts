@@ -3,7 +3,7 @@
 //                query strings are coerced, so ?id=1 arrives as the number 1.
 //   fn.methods — allowed HTTP methods; others answer 405 with an Allow header.
 import { keep } from 'hotpub';
-import { type Todo, todosOf } from './_store.js';
+import { readTodos, type Todo, tenantCount, todosOf } from './_store.js';
 
 const tenant = { type: 'string' } as const;
 const id = { type: 'integer', minimum: 1 } as const;
@@ -12,7 +12,7 @@ const id = { type: 'integer', minimum: 1 } as const;
 const created = keep('created', () => ({ count: 0 }));
 
 export function list(args: { tenant: string; done?: boolean }) {
-  const todos = [...todosOf(args.tenant).items.values()];
+  const todos = [...readTodos(args.tenant).items.values()];
   return args.done === undefined ? todos : todos.filter((t) => t.done === args.done);
 }
 list.schema = {
@@ -21,7 +21,7 @@ list.schema = {
 };
 
 export function get(args: { tenant: string; id: number }): Todo {
-  const todo = todosOf(args.tenant).items.get(args.id);
+  const todo = readTodos(args.tenant).items.get(args.id);
   // An error with a 4xx status answers that status and its message.
   if (!todo) throw Object.assign(new Error(`no todo ${args.id}`), { status: 404 });
   return todo;
@@ -70,7 +70,8 @@ update.schema = {
 };
 
 export function remove(args: { tenant: string; id: number }) {
-  if (!todosOf(args.tenant).items.delete(args.id)) get(args);
+  // A tenant's list is made by create only: remove on an unknown tenant is a 404.
+  if (!readTodos(args.tenant).items.delete(args.id)) get(args);
   // undefined answers 204 No Content.
 }
 remove.methods = ['POST', 'DELETE'];
@@ -80,7 +81,8 @@ remove.schema = get.schema;
 export function stats(args: { tenant: string }) {
   return {
     tenant: args.tenant,
-    todos: todosOf(args.tenant).items.size,
+    todos: readTodos(args.tenant).items.size,
+    tenants: tenantCount(),
     createdSinceStart: created.count,
   };
 }

@@ -110,6 +110,27 @@ describe('the example apps (npm start)', () => {
     );
     assert.equal(JSON.parse((await get(`${url}/api/acme/todos/stats`)).body).todos, 0);
   });
+
+  it('api: reads of unknown tenants store nothing (F11: no memory growth from anonymous GETs)', async () => {
+    const tenants = async () => JSON.parse((await get(`${url}/api/t0/todos/stats`)).body).tenants;
+    const before = await tenants();
+    assert.equal(typeof before, 'number');
+    for (let i = 0; i < 20; i++) {
+      assert.deepEqual(JSON.parse((await get(`${url}/api/ghost${i}/todos/list`)).body), []);
+      assert.equal((await get(`${url}/api/ghost${i}/todos/get?id=1`)).status, 404);
+      assert.equal(JSON.parse((await get(`${url}/api/ghost${i}/todos/stats`)).body).todos, 0);
+      assert.equal(
+        (await send(`${url}/api/ghost${i}/todos/remove`, 'DELETE', { json: { id: 1 } })).status,
+        404,
+      );
+    }
+    assert.equal(await tenants(), before);
+    // A write still creates the tenant's list.
+    const made = await send(`${url}/api/newcomer/todos/create`, 'POST', { json: { title: 'x' } });
+    assert.equal(made.status, 200);
+    assert.equal(await tenants(), before + 1);
+    assert.equal(JSON.parse((await get(`${url}/api/newcomer/todos/list`)).body).length, 1);
+  });
 });
 
 describe('a scaffolded project (init, new app, new module)', () => {
