@@ -4,12 +4,13 @@
  * the config so packages resolve from the project, imported once and deleted.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Message, type Plugin } from 'esbuild';
 import { ConfigError, type HotpubConfig, validateConfig } from './config.js';
+import { describeLoadError } from './config-load-error.js';
 
 /** File names looked up in the working directory, in this order. */
 export const CONFIG_FILES = [
@@ -48,6 +49,8 @@ export async function loadConfig(cwd: string, explicit?: string): Promise<Loaded
 
 async function importTypeScript(file: string): Promise<unknown> {
   const name = basename(file);
+  // Next to the config, so bare imports resolve from the project's node_modules.
+  const temp = join(dirname(file), `.${name}.${process.pid}-${randomBytes(4).toString('hex')}.mjs`);
   let code: string;
   try {
     const result = await build({
@@ -59,6 +62,8 @@ async function importTypeScript(file: string): Promise<unknown> {
       target: 'node20',
       packages: 'external',
       sourcemap: 'inline',
+      // Only names the output so the source map's paths are relative to the config's directory.
+      outfile: temp,
       logLevel: 'silent',
       plugins: [frameworkPlugin()],
     });
@@ -68,25 +73,27 @@ async function importTypeScript(file: string): Promise<unknown> {
     const at = first?.location ? `:${first.location.line}:${first.location.column + 1}` : '';
     throw new ConfigError(`${name}${at}: ${first?.text ?? (err as Error).message}`, err);
   }
-  // Next to the config, so bare imports resolve from the project's node_modules.
-  const temp = join(dirname(file), `.${name}.${process.pid}-${randomBytes(4).toString('hex')}.mjs`);
   await writeFile(temp, code);
   try {
-    return await importModule(temp, file);
+    return await importModule(temp, file, (err) =>
+      describeLoadError(err, temp, file, code, readSource(file)),
+    );
   } finally {
     await unlink(temp).catch(() => {});
   }
 }
 
-async function importModule(path: string, file: string): Promise<unknown> {
+async function importModule(
+  path: string,
+  file: string,
+  describe: (err: unknown) => string = (err) =>
+    describeLoadError(err, path, file, '', readSource(file)),
+): Promise<unknown> {
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (err) {
-    throw new ConfigError(
-      `${basename(file)}: failed to load: ${(err as Error)?.message ?? String(err)}`,
-      err,
-    );
+    throw new ConfigError(describe(err), err);
   }
   if (!('default' in mod)) {
     throw new ConfigError(
@@ -94,6 +101,14 @@ async function importModule(path: string, file: string): Promise<unknown> {
     );
   }
   return mod.default;
+}
+
+function readSource(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 /** `import ... from 'hotpub'` in the config means the running framework, wherever it is installed. */

@@ -2,6 +2,7 @@
 // non-zero status (2 for usage, 1 at run time), never a stack trace.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -101,7 +102,17 @@ describe('bin/hotpub errors', () => {
     [
       'a throw',
       'throw new Error("no db");\nexport default {};',
-      /hotpub\.config\.ts: failed to load: no db/,
+      /hotpub\.config\.ts:1:7: failed to load: no db/,
+    ],
+    [
+      'a throw in a file it imports',
+      "import { port } from './lib/port.js';\nexport default { port: port() };",
+      /hotpub: lib[\\/]port\.ts:2:9: failed to load: no port$/,
+    ],
+    [
+      'a package that is not installed',
+      "import cors from 'hotpub-test-no-such-package';\nexport default { middleware: [cors()] };",
+      /^hotpub: hotpub\.config\.ts:1:18: failed to load: Cannot find package 'hotpub-test-no-such-package' imported from [^\n]*[\\/]hotpub\.config\.ts$/,
     ],
     ['bad middleware', 'export default { middleware: ["cors"] };', /field "middleware\[0\]"/],
   ];
@@ -110,11 +121,18 @@ describe('bin/hotpub errors', () => {
       const p = await tempProject({
         'apps/a/index.ts': 'export function index() {}',
         'hotpub.config.ts': source,
+        'lib/port.ts': 'export function port(): number {\n  throw new Error("no port");\n}\n',
       });
       try {
         const r = await runCli(['serve', '--port', '0'], { cwd: p.dir });
         assert.equal(r.code, 1);
         assertOneLine(r.stderr, pattern);
+        // The temp bundle is neither named nor left behind.
+        assert.doesNotMatch(r.stderr, /\.mjs/);
+        assert.deepEqual(
+          (await readdir(p.dir)).filter((n) => n.endsWith('.mjs')),
+          [],
+        );
       } finally {
         await p.remove();
       }
