@@ -91,7 +91,7 @@ try {
   for (const name of parts) {
     const mod = await import(`./parts/${name}.mjs`);
     const log = (m) => console.log(`[${name}] ${m}`);
-    const quiet = await waitForQuiet({ limit: NOISE_LIMIT, maxMs: 30000, log });
+    const quiet = await waitForQuiet({ limit: NOISE_LIMIT, maxMs: 15000, log });
     // Repeats of disturbed runs stop 100 s into a part, to keep it under 2 minutes.
     setRetryDeadline(Date.now() + 100_000);
     const loadavg = os

@@ -123,6 +123,8 @@ export function partMarkdown(result) {
   return out.join('\n');
 }
 
+const FINDINGS_BEGIN = '<!-- findings:begin (hand-written, kept by npm run bench) -->';
+const FINDINGS_END = '<!-- findings:end -->';
 const BEGIN = (name) => `<!-- bench:${name}:begin -->`;
 const END = (name) => `<!-- bench:${name}:end -->`;
 
@@ -152,6 +154,13 @@ export async function writeDoc(results, { header, order }) {
     const { date, targets } = JSON.parse(m[1]);
     for (const t of targets) glance.push([name, t.name, t.status, t.detail, date]);
   }
+  // Hand-written findings (profiles, causes of misses) survive regeneration.
+  const a = old.indexOf(FINDINGS_BEGIN);
+  const b = old.indexOf(FINDINGS_END);
+  const findings =
+    a >= 0 && b > a
+      ? old.slice(a, b + FINDINGS_END.length)
+      : `${FINDINGS_BEGIN}\n## Findings\n\nNone written yet.\n${FINDINGS_END}`;
   const body = [header];
   if (glance.length) {
     body.push(
@@ -159,6 +168,7 @@ export async function writeDoc(results, { header, order }) {
         mdTable(['part', 'target', 'status', 'measured', 'run'], glance),
     );
   }
+  body.push(findings);
   for (const name of order) {
     body.push(sections.get(name) ?? `${BEGIN(name)}\n## ${name}\n\nNot run yet.\n${END(name)}`);
   }

@@ -106,25 +106,27 @@ export async function run({ runs, duration, load, log, only }) {
   const list = (await systems(dir)).filter((s) => !only || only.includes(s.key));
   const notes = [];
   const commands = [];
-  for (const s of list) {
-    if (s.missing) {
-      notes.push(`${s.label}: not measured (${s.missing}).`);
-      continue;
-    }
-    try {
-      const { proc, base } = await s.start();
-      s.proc = proc;
-      s.url = base + s.path;
-      commands.push(shortCommand(proc.command));
-      const r = await get(s.url);
-      if (r.status !== 200 || !r.body.includes('Hello World!')) {
-        throw new Error(`${s.url} answered ${r.status} ${r.body.slice(0, 120)}`);
+  // Started together (start-up is not measured here); checked one by one.
+  await Promise.all(
+    list.map(async (s) => {
+      if (s.missing) return;
+      try {
+        const { proc, base } = await s.start();
+        s.proc = proc;
+        s.url = base + s.path;
+        const r = await get(s.url);
+        if (r.status !== 200 || !r.body.includes('Hello World!')) {
+          throw new Error(`${s.url} answered ${r.status} ${r.body.slice(0, 120)}`);
+        }
+      } catch (err) {
+        s.missing = String(err.message).split('\n')[0];
+        await s.proc?.stop();
       }
-    } catch (err) {
-      s.missing = String(err.message).split('\n')[0];
-      notes.push(`${s.label}: not measured (${s.missing}).`);
-      await s.proc?.stop();
-    }
+    }),
+  );
+  for (const s of list) {
+    if (s.missing) notes.push(`${s.label}: not measured (${s.missing}).`);
+    else commands.push(shortCommand(s.proc.command));
   }
   const active = list.filter((s) => !s.missing);
   log(`warming up ${active.length} servers`);
