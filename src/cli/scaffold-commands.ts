@@ -32,9 +32,14 @@ export async function newModuleCommand(io: CliIo, target: string, apps = './apps
   io.out(`created ${display(result.file, io.cwd)}: GET ${result.url} calls its index function`);
 }
 
-/** `init DIR`. */
+/** `init DIR`; `HOTPUB_INIT_DEPENDENCY` (an npm spec) replaces the default `file:` dependency. */
 export async function initCommand(io: CliIo, dir: string): Promise<void> {
-  const result = await initProject({ dir, cwd: io.cwd });
+  const spec = io.env.HOTPUB_INIT_DEPENDENCY;
+  const result = await initProject({
+    dir,
+    cwd: io.cwd,
+    ...(spec !== undefined && spec !== '' ? { hotpubVersion: spec } : {}),
+  });
   const where = display(result.dir, io.cwd);
   io.out(`created a hotpub project in ${where}:`);
   for (const file of result.files) io.out(`  ${display(file, io.cwd)}`);

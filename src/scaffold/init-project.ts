@@ -1,10 +1,13 @@
 /**
- * `hotpub init DIR`: a new project that depends on hotpub: package.json with `dev` and
+ * `hotpub init DIR`: a new project that depends on hotpub (this very hotpub's directory,
+ * as `file:<path>`, since hotpub is not on the npm registry): package.json with `dev` and
  * `start` scripts, tsconfig.json with the `hotpub` types, .gitignore, and `apps/site`
  * from the basic template.
  */
+
+import { realpathSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { listTemplates, packageVersion, ScaffoldError, TEMPLATES_DIR } from './names.js';
+import { listTemplates, PACKAGE_ROOT, ScaffoldError, TEMPLATES_DIR } from './names.js';
 import { templateFiles } from './new-app.js';
 import { type NewFile, writeNewFiles } from './write-files.js';
 
@@ -17,7 +20,10 @@ export interface InitOptions {
   dir: string;
   cwd?: string;
   templatesDir?: string;
-  /** Version range of hotpub in package.json. Default `^<running version>`. */
+  /**
+   * The `hotpub` dependency in package.json: any npm spec (`^0.1.0`, `file:...`, a git
+   * URL). Default {@link localDependency}: the running hotpub's own directory.
+   */
   hotpubVersion?: string;
 }
 
@@ -38,7 +44,7 @@ export async function initProject(options: InitOptions): Promise<{ dir: string; 
   const files: NewFile[] = [
     {
       path: join(dir, 'package.json'),
-      content: packageJson(dir, options.hotpubVersion ?? `^${packageVersion()}`),
+      content: packageJson(dir, options.hotpubVersion || localDependency()),
     },
     { path: join(dir, 'tsconfig.json'), content: TSCONFIG },
     { path: join(dir, '.gitignore'), content: 'node_modules/\ndist/\n*.log\n.DS_Store\n' },
@@ -46,6 +52,21 @@ export async function initProject(options: InitOptions): Promise<{ dir: string; 
     ...(await templateFiles(join(templatesDir, 'basic'), join(dir, 'apps', INIT_APP), INIT_APP)),
   ];
   return { dir, files: await writeNewFiles(files, cwd) };
+}
+
+/**
+ * `file:<directory of the running hotpub>` (the directory with its package.json, next to
+ * `dist/`): hotpub is not published on the npm registry, so `^<version>` would not
+ * install. `npm install` links it.
+ */
+export function localDependency(): string {
+  let root = PACKAGE_ROOT;
+  try {
+    root = realpathSync(PACKAGE_ROOT);
+  } catch {
+    // Keep the path as computed.
+  }
+  return `file:${root}`;
 }
 
 function packageJson(dir: string, version: string): string {
@@ -96,7 +117,7 @@ const TSCONFIG = `${JSON.stringify(
 function readme(name: string): string {
   return `# ${name}
 
-A [hotpub](https://www.npmjs.com/package/hotpub) project: every exported function in
+A hotpub project: every exported function in
 \`apps/<app>/*.ts\` is a URL.
 
 \`\`\`sh

@@ -27,15 +27,18 @@ export interface CliProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `bin/hotpub args` in `cwd`. `PORT` is removed from the environment unless given. */
+/**
+ * Starts `bin/hotpub args` in `cwd` (or another hotpub executable: `options.bin`). `PORT`
+ * is removed from the environment unless given.
+ */
 export function startCli(
   args: string[],
-  options: { cwd: string; env?: Record<string, string> },
+  options: { cwd: string; env?: Record<string, string>; bin?: string },
 ): CliProcess {
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   if (!options.env || !('PORT' in options.env)) delete env.PORT;
   delete env.NODE_OPTIONS; // tsx's loader must not leak into the CLI under test
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [options.bin ?? BIN, ...args], {
     cwd: options.cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

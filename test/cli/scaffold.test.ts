@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { initProject } from '../../src/scaffold/init-project.js';
 import { ScaffoldError } from '../../src/scaffold/names.js';
@@ -203,14 +203,18 @@ describe('init', () => {
     assert.match(await readFile(join(dir, 'apps', 'site', 'index.ts'), 'utf8'), /\/site\/greet/);
   });
 
-  it('defaults the hotpub version to the running one', async () => {
+  it('defaults the hotpub dependency to the running hotpub directory (not on npm)', async () => {
     const cwd = await fresh();
     const { dir } = await initProject({ dir: 'p', cwd });
-    const ours = JSON.parse(
-      await readFile(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8'),
-    );
     const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
-    assert.equal(pkg.dependencies.hotpub, `^${ours.version}`);
+    const spec: string = pkg.dependencies.hotpub;
+    assert.match(spec, /^file:/);
+    const target = spec.slice('file:'.length);
+    assert.ok(isAbsolute(target), spec);
+    assert.equal(await realpath(target), await realpath(join(import.meta.dirname, '..', '..')));
+    const theirs = JSON.parse(await readFile(join(target, 'package.json'), 'utf8'));
+    assert.equal(theirs.name, 'hotpub');
+    assert.ok(existsSync(join(target, 'bin', 'hotpub')));
   });
 
   it('never overwrites a file of an existing project', async () => {
