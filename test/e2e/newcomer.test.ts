@@ -1,5 +1,6 @@
 /**
- * A new user's path (QA): the code examples of README.md and docs/routing.md, taken from
+ * A new user's path (QA): the code examples of README.md, docs/routing.md, docs/handlers.md
+ * and docs/hot-reload.md, taken from
  * the Markdown as written, must behave as their comments say; editing, breaking and fixing
  * a module under --watch behaves as docs/hot-reload.md says.
  */
@@ -93,6 +94,90 @@ describe('newcomer: docs/routing.md "What is published" example', () => {
   it('trailing slash and empty segments behave as documented', async () => {
     assert.equal((await s.fetch('/blog/posts/list/')).status, 200);
     assert.equal((await s.raw('/blog//posts/list')).status, 404);
+  });
+});
+
+describe('newcomer: docs/handlers.md examples', () => {
+  let s: TestServer;
+
+  before(async () => {
+    s = await startServer({
+      files: {
+        'blog/posts.ts': tsBlock('docs/handlers.md', 'apps/blog/posts.ts'),
+        'blog/drafts.ts': tsBlock('docs/handlers.md', 'apps/blog/drafts.ts'),
+        'admin/posts.ts': tsBlock('docs/handlers.md', 'apps/admin/posts.ts'),
+      },
+    });
+  });
+  after(() => s.close());
+
+  it('the first example: show finds a post, 404s a missing one, checks id, GET only', async () => {
+    const found = await s.fetch('/blog/posts/show?id=1');
+    assert.equal(found.status, 200);
+    assert.deepEqual(await json(found), { id: 1, title: 'Hello' });
+    const missing = await s.fetch('/blog/posts/show?id=7');
+    assert.equal(missing.status, 404);
+    // The error body shown right below the example in handlers.md.
+    assert.deepEqual(await json(missing), {
+      error: { status: 404, code: 'HOTPUB_E_HTTP', message: 'no post 7' },
+    });
+    assert.equal((await s.fetch('/blog/posts/show?id=x')).status, 400);
+    assert.equal((await s.fetch('/blog/posts/show?id=1', { method: 'POST' })).status, 405);
+  });
+
+  it('the guards example: _auth (401) before remove.access (403)', async () => {
+    const post = (headers: Record<string, string>) =>
+      s.fetch('/admin/posts/remove?id=3', { method: 'POST', headers });
+    const token = process.env.TOKEN;
+    process.env.TOKEN = 'sesame';
+    try {
+      assert.equal((await post({})).status, 401);
+      assert.equal((await post({ authorization: 'Bearer sesame' })).status, 403);
+      const ok = await post({ authorization: 'Bearer sesame', 'x-role': 'admin' });
+      assert.equal(ok.status, 200);
+      assert.deepEqual(await json(ok), { removed: '3' });
+    } finally {
+      if (token === undefined) delete process.env.TOKEN;
+      else process.env.TOKEN = token;
+    }
+  });
+
+  it('the HttpError example answers each documented status', async () => {
+    const taken = await s.fetch('/blog/drafts/create?id=taken');
+    assert.equal(taken.status, 409);
+    assert.deepEqual(await json(taken), {
+      error: {
+        status: 409,
+        code: 'POST_EXISTS',
+        message: 'already exists',
+        details: { id: 'taken' },
+      },
+    });
+    const down = await s.fetch('/blog/drafts/create?id=db');
+    assert.equal(down.status, 503);
+    assert.equal((await json(down)).error.message, 'Service Unavailable');
+    assert.equal((await s.fetch('/blog/drafts/create?id=old')).status, 410);
+    assert.deepEqual(await json(await s.fetch('/blog/drafts/create?id=new')), { id: 'new' });
+  });
+});
+
+describe('newcomer: docs/hot-reload.md state example', () => {
+  let s: TestServer;
+  const example = tsBlock('docs/hot-reload.md', 'apps/stats/index.ts');
+
+  before(async () => {
+    s = await startServer({ watch: true, files: { 'stats/index.ts': example } });
+  });
+  after(() => s.close());
+
+  it('keep() and hot.data survive an edit of the module', async () => {
+    assert.deepEqual(await json(await s.fetch('/stats?page=a')), { hits: 1, page: 1 });
+    assert.deepEqual(await json(await s.fetch('/stats?page=a')), { hits: 2, page: 2 });
+    await s.write('stats/index.ts', `${example}\nexport function edited() { return true; }\n`);
+    await waitFor(async () => (await s.fetch('/stats/edited')).status === 200, {
+      message: 'the edit reloaded',
+    });
+    assert.deepEqual(await json(await s.fetch('/stats?page=a')), { hits: 3, page: 3 });
   });
 });
 
