@@ -27,7 +27,7 @@ npm run bench -- dispatch --only raw,hotpub1   # a subset of systems (never writ
 Options: \`--runs N\` measured runs per system (default 3; the lock part uses at least 8),
 \`--duration S\` seconds per throughput run (default 2), \`--no-doc\` print only.
 \`BENCH_RELOAD_EDITS\` / \`BENCH_RESTART_EDITS\` change the reload part's edit counts
-(default 100 for in-process reloaders, 20 for restarters).
+(default 100 for in-process reloaders, 15 for restarters).
 
 ## Method
 

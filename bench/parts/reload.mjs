@@ -12,7 +12,7 @@ export const title = '2. Reload: write -> new code served';
 
 /** Edits per phase for in-process systems, and for the restarters (each costs ~0.5 s). */
 const EDITS = Number(process.env.BENCH_RELOAD_EDITS ?? 100);
-const RESTART_EDITS = Number(process.env.BENCH_RESTART_EDITS ?? 20);
+const RESTART_EDITS = Number(process.env.BENCH_RESTART_EDITS ?? 15);
 /** Quiet time after an edit was served before the next one, so edits stay separate saves. */
 const SETTLE_MS = 50;
 const EDIT_TIMEOUT_MS = 10000;
