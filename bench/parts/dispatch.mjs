@@ -106,34 +106,37 @@ export async function run({ runs, duration, load, log, only }) {
   const list = (await systems(dir)).filter((s) => !only || only.includes(s.key));
   const notes = [];
   const commands = [];
-  // Started together (start-up is not measured here); checked one by one.
-  await Promise.all(
-    list.map(async (s) => {
-      if (s.missing) return;
-      try {
-        const { proc, base } = await s.start();
-        s.proc = proc;
-        s.url = base + s.path;
-        const r = await get(s.url);
-        if (r.status !== 200 || !r.body.includes('Hello World!')) {
-          throw new Error(`${s.url} answered ${r.status} ${r.body.slice(0, 120)}`);
+  /** Starts every server not yet failed, together (start-up is not measured here). */
+  const startAll = () =>
+    Promise.all(
+      list.map(async (s) => {
+        if (s.missing) return;
+        try {
+          const { proc, base } = await s.start();
+          s.proc = proc;
+          s.url = base + s.path;
+          const r = await get(s.url);
+          if (r.status !== 200 || !r.body.includes('Hello World!')) {
+            throw new Error(`${s.url} answered ${r.status} ${r.body.slice(0, 120)}`);
+          }
+        } catch (err) {
+          s.missing = String(err.message).split('\n')[0];
+          await s.proc?.stop();
         }
-      } catch (err) {
-        s.missing = String(err.message).split('\n')[0];
-        await s.proc?.stop();
-      }
-    }),
-  );
-  for (const s of list) {
-    if (s.missing) notes.push(`${s.label}: not measured (${s.missing}).`);
-    else commands.push(shortCommand(s.proc.command));
-  }
-  const active = list.filter((s) => !s.missing);
-  log(`warming up ${active.length} servers`);
-  for (const s of active) await load.run({ url: s.url, duration: 1 });
-  for (const s of active) s.samples = [];
+      }),
+    );
+  for (const s of list) s.samples = [];
+  // Fresh processes every round: a process's JIT and heap decisions vary from one start
+  // to the next (hotpub's 1-function server ran 25% slower in some processes), and that
+  // variance belongs in the min-max, not in one system's every run.
   for (let r = 0; r < runs; r++) {
-    for (const s of active) {
+    await startAll();
+    if (r === 0) {
+      for (const s of list) if (!s.missing) commands.push(shortCommand(s.proc.command));
+    }
+    for (const s of list) {
+      if (s.missing) continue;
+      await load.run({ url: s.url, duration: 0.5 });
       const {
         result: res,
         noise,
@@ -149,8 +152,10 @@ export async function run({ runs, duration, load, log, only }) {
           ` (others ${pctOfCore(noise)} of a core${tries > 1 ? `, ${tries} tries` : ''})`,
       );
     }
+    await Promise.all(list.map((s) => s.proc?.stop()));
   }
-  for (const s of active) await s.proc.stop();
+  for (const s of list) if (s.missing) notes.push(`${s.label}: not measured (${s.missing}).`);
+  const active = list.filter((s) => !s.missing && s.samples.length > 0);
 
   const by = Object.fromEntries(active.map((s) => [s.key, s]));
   for (const s of active) {
@@ -211,9 +216,10 @@ export async function run({ runs, duration, load, log, only }) {
     title,
     description:
       `autocannon, 50 connections, ${duration} s per run, ${runs} runs per system interleaved ` +
-      '(every system once per round, rounds repeated), after a 1 s warm-up each. ' +
+      '(every system once per round, rounds repeated). Every round starts fresh server ' +
+      "processes (all running, idle, during the others' runs) and warms each up for 0.5 s. " +
       'req/s = completed requests / duration; median (min-max) over the runs; ' +
-      "ratios are of medians. Every server was running (idle) during the others' runs. " +
+      'ratios are of medians. ' +
       '"other CPU": median share of a core used by processes outside the bench during a run; ' +
       'a run disturbed by more than 10% of a core is repeated (up to 3 tries, least disturbed kept), ' +
       'and when at least 3 runs of a system were clean only those are summarized. ' +

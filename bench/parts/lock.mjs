@@ -21,25 +21,30 @@ export async function run({ runs, duration, load, log }) {
     { key: 'off', label: 'hotpub, code lock off (codeLock: false)', env: { CODE_LOCK: 'off' } },
   ];
   const commands = [];
-  for (const s of systems) {
+  const start = async (s) => {
     const { proc, base } = await startScript('hotpub-lock.mjs', {
       env: { APPS: app.apps, ...s.env },
       readyPath: app.path,
     });
     s.proc = proc;
     s.url = base + app.path;
-    commands.push(shortCommand(proc.command) + ` (CODE_LOCK=${s.env.CODE_LOCK})`);
     const r = await get(s.url);
     if (r.status !== 200 || !r.body.includes('Hello World!')) {
       throw new Error(`${s.label}: ${r.status} ${r.body.slice(0, 100)}`);
     }
-    await load.run({ url: s.url, duration: 1 });
-    s.samples = [];
-  }
+  };
+  for (const s of systems) s.samples = [];
   for (let r = 0; r < rounds; r++) {
-    // A B, then B A: neither side always runs first.
+    // Fresh processes each round (JIT and heap decisions vary per process); A B, then B A.
+    await Promise.all(systems.map(start));
+    if (r === 0) {
+      for (const s of systems) {
+        commands.push(shortCommand(s.proc.command) + ` (CODE_LOCK=${s.env.CODE_LOCK})`);
+      }
+    }
     const order = r % 2 === 0 ? systems : [...systems].reverse();
     for (const s of order) {
+      await load.run({ url: s.url, duration: 0.5 });
       const { result: res, noise } = await quietRun(async () => {
         const cpu0 = groupCpuSeconds(s.proc.child.pid);
         const x = await load.run({ url: s.url, duration });
@@ -50,8 +55,8 @@ export async function run({ runs, duration, load, log }) {
         `run ${r + 1}/${rounds} lock ${s.key}: ${fmt(res.rps)} req/s (others ${pctOfCore(noise)})`,
       );
     }
+    await Promise.all(systems.map((s) => s.proc.stop()));
   }
-  for (const s of systems) await s.proc.stop();
   for (const s of systems) {
     const { runs: used, clean } = cleanRuns(s.samples);
     s.used = used;
@@ -80,7 +85,8 @@ export async function run({ runs, duration, load, log }) {
     title,
     description:
       `Two \`createServer\` processes (bench/servers/hotpub-lock.mjs) on one 1-function app, ` +
-      `identical but for \`codeLock\`; ${rounds} rounds alternating A B / B A, ${duration} s each, ` +
+      `identical but for \`codeLock\`; ${rounds} rounds alternating A B / B A, ${duration} s each ` +
+      'after a 0.5 s warm-up, fresh processes every round, ' +
       '50 connections. Throughput cost = 1 - (lock-on req/s / lock-off req/s); CPU cost = ' +
       '1 - (lock-off CPU per request / lock-on CPU per request), from /proc. The target is ' +
       'judged on the larger of the two paired medians.',
