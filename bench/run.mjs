@@ -20,7 +20,7 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     runs: { type: 'string', default: '3' },
-    duration: { type: 'string', default: '2' },
+    duration: { type: 'string', default: '1.5' },
     'no-doc': { type: 'boolean', default: false },
     only: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
@@ -31,7 +31,7 @@ if (values.help) {
   console.log(`usage: npm run bench -- [${PARTS.join('|')} ...] [--runs N] [--duration S] [--no-doc]
   parts      which parts to run (default: all, in this order)
   --runs N   measured runs per system, interleaved A B A B (default 3, minimum 3 for the doc)
-  --duration S  seconds per throughput run (default 2)
+  --duration S  seconds per throughput run (default 1.5)
   --no-doc   print only; do not rewrite docs/benchmarks.md
   --only K,K dispatch only: measure just these systems (raw, express1, express10k, fastify1,
              fastify10k, hothook, hotpub1, hotpub10k, hotpubWatch, hpExpress1, hpExpress10k);
