@@ -87,9 +87,16 @@ describe('a request in flight across a reload (--watch, real HTTP)', { timeout: 
       flight = await startInFlight(s, 'gate-a');
       await s.write('gen/dep.ts', dep('v2'));
       await s.write('gen/index.ts', main('v2'));
-      await waitFor(async () => (await appInfo(s, 'gen'))?.reloadPending === true, {
-        message: 'the reload to wait for the in-flight request',
-      });
+      // The reload has begun: it waits for the in-flight request (or, were the code lock
+      // broken, it has already evaluated; then the values below tell).
+      await waitFor(
+        async () => {
+          const app = await appInfo(s, 'gen');
+          const dep = app?.modules.find((m: Json) => m.file.endsWith('/dep.ts'));
+          return app?.reloadPending === true || dep?.evaluations > 1;
+        },
+        { message: 'the reload to wait for the in-flight request' },
+      );
       await flight.open();
       const old = await flight.inflight;
       assert.equal(old.status, 200);

@@ -20,6 +20,19 @@ export async function slow(args: { gate: string }) {
 }
 export function index() { return '${v}'; }
 `;
+/** A failing run ends with a message instead of hanging until the suite times out. */
+async function bounded<T>(p: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer in 20 s: ${what}`)), 20_000);
+  });
+  try {
+    return await Promise.race([p, limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const beta = (v: string) => `
 export function index() { return '${v}'; }
 export function started() { return (globalThis as { __e2eAlphaStarted?: boolean }).__e2eAlphaStarted === true; }
@@ -52,7 +65,10 @@ describe('apps do not block each other (--watch, real HTTP)', { timeout: 60_000 
       });
 
       // Beta answers (its first evaluation was the 'started' probe), many at once.
-      const answers = await Promise.all(Array.from({ length: 20 }, () => s.raw('/beta')));
+      const answers = await bounded(
+        Promise.all(Array.from({ length: 20 }, () => s.raw('/beta'))),
+        "beta's requests (queued behind alpha's reload?)",
+      );
       assert.deepEqual(new Set(answers.map((a) => `${a.status} ${a.body}`)), new Set(['200 b1']));
       // Beta reloads too, while alpha's reload still waits.
       await s.write('beta/index.ts', beta('b2'));
