@@ -24,7 +24,7 @@ npm run bench -- lock --runs 5 --duration 3 --no-doc
 npm run bench -- dispatch --only raw,hotpub1   # a subset of systems (never written here)
 \`\`\`
 
-Options: \`--runs N\` measured runs per system (default 3; the lock part uses at least 8),
+Options: \`--runs N\` measured runs per system (default 3; the lock part uses at least 12),
 \`--duration S\` seconds per throughput run (default 1.5), \`--no-doc\` print only.
 \`BENCH_RELOAD_EDITS\` / \`BENCH_RESTART_EDITS\` change the reload part's edit counts
 (default 100 for in-process reloaders, 15 for restarters).

@@ -10,13 +10,13 @@ import { hotpubMissing, startScript } from '../lib/systems.mjs';
 
 export const title = '5. Cost of safety: code lock on vs off';
 
-/** Rounds: at least 8, since the difference sought (5%) is near the run-to-run noise. */
+/** Rounds: at least 12, since the difference sought (5%) is near the run-to-run noise. */
 export async function run({ runs, duration, load, log }) {
   const missing = hotpubMissing('server/serve.js');
   if (missing) throw new Error(missing);
   const dir = await makeTempDir('lock');
   const app = await hotpubOneFunction(path.join(dir, 'a'));
-  const rounds = Math.max(runs, 8);
+  const rounds = Math.max(runs, 12);
   const systems = [
     { key: 'on', label: 'hotpub, code lock on (default)' },
     { key: 'off', label: 'hotpub, code lock off (codeLock: false)' },
