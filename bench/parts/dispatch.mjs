@@ -132,7 +132,9 @@ export async function run({ runs, duration, load, log, only }) {
   for (let r = 0; r < runs; r++) {
     await startAll();
     if (r === 0) {
-      for (const s of list) if (!s.missing) commands.push(shortCommand(s.proc.command));
+      for (const s of list) {
+        if (!s.missing) commands.push(`${shortCommand(s.proc.command)}   # ${s.label}`);
+      }
     }
     for (const s of list) {
       if (s.missing) continue;

@@ -46,7 +46,7 @@ export async function run({ runs, load, log }) {
         loadRequests: 0,
         loadEdits: 0,
       });
-      commands.push(shortCommand(proc.command));
+      commands.push(`${shortCommand(proc.command)}   # ${s.label}`);
     } catch (err) {
       s.missing = String(err.message).split('\n')[0];
       notes.push(`${s.label}: not measured (${s.missing}).`);
