@@ -42,6 +42,12 @@ export interface Watcher {
  */
 const BURST_QUIET_MS = 30;
 
+/**
+ * Longest wait for a burst to go quiet: saves that never pause (a script writing every
+ * 20 ms) are still served every ~100 ms, not only after the last one.
+ */
+const BURST_MAX_WAIT_MS = 100;
+
 /** Delays before re-reading an empty or unparsable file, if no event comes first. */
 const SETTLE_MS = [15, 50, 150, 400];
 
@@ -79,8 +85,9 @@ interface FileState {
 }
 
 async function quiet(st: FileState): Promise<void> {
+  const deadline = Date.now() + BURST_MAX_WAIT_MS;
   for (;;) {
-    const left = st.lastEvent + BURST_QUIET_MS - Date.now();
+    const left = Math.min(st.lastEvent + BURST_QUIET_MS, deadline) - Date.now();
     if (left <= 0) return;
     await new Promise((r) => setTimeout(r, left));
   }

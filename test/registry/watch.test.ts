@@ -51,6 +51,29 @@ describe('registry: watching files', () => {
     assert.ok(evals >= 2 && evals <= 3, `evaluations ${evals} within 1 + at most 2`);
   });
 
+  it('saves that never pause are still served while they go on, not only after the last', async () => {
+    h = await harness({ 'a/index.ts': mod(0) }, { watch: true });
+    const f = h.file('a/index.ts');
+    await h.registry.ensureModule(f);
+    const seen = new Set<unknown>();
+    const last = 40;
+    for (let i = 1; i <= last; i++) {
+      await writeFile(f, mod(i));
+      seen.add(await served(h, 'a', f));
+      await new Promise((r) => setTimeout(r, 20)); // under the 30 ms quiet gap: one long burst
+    }
+    await waitFor(async () => (await served(h!, 'a', f)) === last, 'last save served');
+    // Without a cap on the wait for quiet, nothing after the first save is served until
+    // the burst ends.
+    const middle = [...seen].filter((v) => typeof v === 'number' && v > 1 && v < last);
+    assert.ok(middle.length > 0, `served during the burst: ${[...seen].join(', ')}`);
+    const evals = h.registry.getModule(f)?.evaluations ?? 0;
+    assert.ok(
+      evals < last / 2,
+      `a burst of ${last} saves coalesced, not queued: ${evals} evaluations`,
+    );
+  });
+
   it('a half-written file is never evaluated as the new module', async () => {
     h = await harness({ 'a/index.ts': mod(1) }, { watch: true });
     const f = h.file('a/index.ts');
