@@ -136,17 +136,7 @@ export class PublishedFunction {
     try {
       const args = buildArgs(url, q, route.params, undefined);
       if (meta.schema !== undefined) validateArgs(meta.schema, args, false);
-      const ctx = new RequestContext(
-        req,
-        res,
-        route.params,
-        this.app,
-        route.app.log,
-        route.path,
-        undefined,
-        this.file,
-        this.name,
-      );
+      const ctx = this.context(req, res, route);
       result = route.inner(args, ctx);
     } catch (err) {
       pin.release();
@@ -173,17 +163,7 @@ export class PublishedFunction {
     q: number,
   ): Promise<void> {
     try {
-      const ctx = new RequestContext(
-        req,
-        res,
-        route.params,
-        this.app,
-        route.app.log,
-        route.path,
-        undefined,
-        this.file,
-        this.name,
-      );
+      const ctx = this.context(req, res, route);
       for (const guard of route.meta.guards ?? []) {
         if (!(await guard.fn(ctx))) {
           throw guard.status === 401
@@ -215,6 +195,21 @@ export class PublishedFunction {
     } catch (err) {
       this.fail(req, res, pin, err);
     }
+  }
+
+  private context(req: IncomingMessage, res: ServerResponse, route: FnRoute): RequestContext {
+    const { params, app, path } = route;
+    return new RequestContext(
+      req,
+      res,
+      params,
+      this.app,
+      app.log,
+      path,
+      undefined,
+      this.file,
+      this.name,
+    );
   }
 
   private finish(req: IncomingMessage, res: ServerResponse, pin: Pin, value: unknown): void {
