@@ -10,15 +10,8 @@
  */
 import { Mutex } from 'async-mutex';
 
-/** Releases an exclusive hold. */
+/** Releases an exclusive hold. Idempotent. */
 export type ReleaseExclusive = () => void;
-
-/** How an exclusive acquisition ended its wait for readers. */
-export interface ExclusiveHold {
-  release: ReleaseExclusive;
-  /** True if the drain timeout expired with readers still inside. */
-  timedOut: boolean;
-}
 
 export class CodeLock {
   /** Readers of the current epoch (stragglers of a timed-out drain are not counted). */
@@ -33,11 +26,6 @@ export class CodeLock {
   /** True while a writer waits or holds the lock: new readers queue. */
   get pending(): boolean {
     return this.writers > 0;
-  }
-
-  /** Current readers (excluding stragglers past a drain timeout). */
-  get shared(): number {
-    return this.readers;
   }
 
   /**
@@ -81,7 +69,7 @@ export class CodeLock {
    * Takes the lock exclusively: queues behind earlier writers, blocks new readers at once,
    * then waits for current readers up to `drainTimeoutMs`.
    */
-  async acquireExclusive(drainTimeoutMs: number): Promise<ExclusiveHold> {
+  async acquireExclusive(drainTimeoutMs: number): Promise<ReleaseExclusive> {
     this.writers++;
     let releaseMutex: () => void;
     try {
@@ -98,15 +86,12 @@ export class CodeLock {
       this.readers = 0;
     }
     let released = false;
-    return {
-      timedOut,
-      release: () => {
-        if (released) return;
-        released = true;
-        this.writers--;
-        releaseMutex();
-        this.wakeReaders();
-      },
+    return () => {
+      if (released) return;
+      released = true;
+      this.writers--;
+      releaseMutex();
+      this.wakeReaders();
     };
   }
 

@@ -48,8 +48,6 @@ export class AppState {
   counter = 0;
   /** Non-current generations that still have in-flight requests. */
   readonly draining = new Set<Generation>();
-  /** True while a reload waits for (or holds) this app's exclusive lock. */
-  reloadPending = 0;
 
   constructor(
     readonly name: string,

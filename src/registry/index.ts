@@ -2,28 +2,12 @@
  * The locked module registry: `createRegistry(options)` and what app modules and the
  * publisher use with it.
  */
-import type { MappableModule } from './errors.js';
 import { LockedModuleRegistry } from './module-registry.js';
 import type { ModuleRegistry, RegistryOptions } from './types.js';
 
-export {
-  codeFrame,
-  locateError,
-  type MappableModule,
-  ModuleLoadError,
-  RegistryError,
-  RegistryErrorCode,
-} from './errors.js';
+export { ModuleLoadError, RegistryError, RegistryErrorCode } from './errors.js';
 export { keep } from './hot-context.js';
 export type * from './types.js';
-
-/** What the registry offers beyond `ModuleRegistry` to hotpub's own publisher and server. */
-export interface RegistryExtras {
-  /** True when `file` is loaded: `ensureModule(file)` would resolve at once (no Promise). */
-  isLoaded(file: string): boolean;
-  /** Source and source map of a module's current code, to map runtime stack frames. */
-  compiledOf(file: string): MappableModule | undefined;
-}
 
 /**
  * Creates the module registry for an apps directory. Call `start()` once before use and
@@ -38,6 +22,6 @@ export interface RegistryExtras {
  * const p = pin instanceof Promise ? await pin : pin;
  * try { (p.exportsOf(file!)?.list as Function)?.({}, {}); } finally { p.release(); }
  */
-export function createRegistry(options: RegistryOptions): ModuleRegistry & RegistryExtras {
+export function createRegistry(options: RegistryOptions): ModuleRegistry {
   return new LockedModuleRegistry(options);
 }

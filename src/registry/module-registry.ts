@@ -13,18 +13,14 @@ import type {
   ModuleInfo,
   ModuleRegistry,
   Pin,
-  RegistryOptions,
   RegistrySnapshot,
   SourceLocation,
 } from './types.js';
 import { startWatcher, type Watcher } from './watcher.js';
 
+/** The {@link ModuleRegistry} that `createRegistry` returns. */
 export class LockedModuleRegistry extends ModuleReloader implements ModuleRegistry {
   private watcher: Watcher | undefined;
-
-  constructor(options: RegistryOptions) {
-    super(options);
-  }
 
   async start(): Promise<void> {
     await this.index.scan();
@@ -58,11 +54,6 @@ export class LockedModuleRegistry extends ModuleReloader implements ModuleRegist
 
   listFiles(app: string): string[] {
     return this.index.list(app);
-  }
-
-  /** True when `file` has a current instance: `ensureModule` would resolve at once. */
-  isLoaded(file: string): boolean {
-    return this.records.get(file)?.current !== undefined;
   }
 
   acquire(app: string): Pin | Promise<Pin> {

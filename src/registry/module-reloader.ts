@@ -4,7 +4,7 @@
  * involved, taken in sorted order; the new instances are swapped in in one synchronous step.
  */
 import { readFile } from 'node:fs/promises';
-import type { ExclusiveHold } from './code-lock.js';
+import type { ReleaseExclusive } from './code-lock.js';
 import { errorInfo, ModuleLoadError, RegistryErrorCode } from './errors.js';
 import { EvaluationPass } from './evaluate.js';
 import { ModuleLoader } from './module-loader.js';
@@ -109,14 +109,14 @@ export abstract class ModuleReloader extends ModuleLoader {
     return [...new Set(files.map((f) => this.appOf(f)))].sort();
   }
 
-  private async lockApps(apps: string[]): Promise<ExclusiveHold[]> {
-    const holds: ExclusiveHold[] = [];
+  private async lockApps(apps: string[]): Promise<ReleaseExclusive[]> {
+    const holds: ReleaseExclusive[] = [];
     if (!this.useLock) return holds;
     try {
       for (const app of apps)
         holds.push(await this.appState(app).lock.acquireExclusive(this.drainTimeoutMs));
     } catch (err) {
-      for (const h of holds.reverse()) h.release();
+      for (const release of holds.reverse()) release();
       throw err;
     }
     return holds;
@@ -135,7 +135,7 @@ export abstract class ModuleReloader extends ModuleLoader {
         if (now.join('\0') !== apps.join('\0') && attempt < 3) continue;
         return this.evaluateReload(targets, changed, deleted);
       } finally {
-        for (const h of holds.reverse()) h.release();
+        for (const release of holds.reverse()) release();
       }
     }
   }
