@@ -4,8 +4,7 @@
  */
 import { relative } from 'node:path';
 import { pino } from 'pino';
-import { createPublisher } from '../publisher/create-publisher.js';
-import { createRegistry } from '../registry/index.js';
+import { startPublisher } from '../server/start-publisher.js';
 import type { ServeFlags } from './args.js';
 import { CliError } from './errors.js';
 import type { CliIo } from './scaffold-commands.js';
@@ -22,18 +21,11 @@ export async function routesCommand(
 ): Promise<void> {
   // Checks the apps directory too; PORT is irrelevant here and must not fail the listing.
   const settings = await resolveServeSettings(flags, io.cwd, { ...io.env, PORT: undefined });
-  const registry = createRegistry({
-    root: settings.apps,
-    hotpub: (await import('../index.js')) as Record<string, unknown>,
+  const { registry, publisher } = await startPublisher({
+    apps: settings.apps,
+    logger: pino({ level: 'silent' }),
   });
-  await registry.start();
   try {
-    const publisher = createPublisher({
-      registry,
-      appsDir: settings.apps,
-      logger: pino({ level: 'silent' }),
-    });
-    await publisher.ready();
     const routes = await publisher.routes();
     const rows = routes.map((r) => {
       const file = relative(io.cwd, r.file) || r.file;

@@ -4,11 +4,10 @@
  * to the next middleware.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Logger, pino } from 'pino';
-import { discoverApps } from '../publisher/app-config.js';
-import { createPublisher, type Publisher } from '../publisher/create-publisher.js';
-import { createRegistry } from '../registry/index.js';
+import type { Logger } from 'pino';
+import type { Publisher } from '../publisher/create-publisher.js';
 import type { ModuleRegistry } from '../registry/types.js';
+import { startPublisher } from './start-publisher.js';
 
 /** Options of {@link publisher}. */
 export interface PublisherRouterOptions {
@@ -43,29 +42,12 @@ export interface PublisherRouter {
  * is ready wait; if it failed to start they get the error (as `next(err)`).
  */
 export function publisher(options: PublisherRouterOptions): PublisherRouter {
-  const logger = options.logger ?? pino({ level: process.env.HOTPUB_LOG_LEVEL ?? 'info' });
   let pub: Publisher | undefined;
   let registry: ModuleRegistry | undefined;
-  const ready = (async () => {
-    discoverApps(options.apps); // clear errors before the registry touches the directory
-    registry = createRegistry({
-      root: options.apps,
-      watch: options.watch ?? false,
-      dev: options.dev ?? false,
-      ...(options.drainTimeoutMs !== undefined ? { drainTimeoutMs: options.drainTimeoutMs } : {}),
-      hotpub: (await import('../index.js')) as Record<string, unknown>,
-      onEvent: (type, event) => pub?.onRegistryEvent(type, event),
-    });
-    await registry.start();
-    pub = createPublisher({
-      registry,
-      appsDir: options.apps,
-      dev: options.dev ?? false,
-      logger,
-      ...(options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {}),
-    });
-    await pub.ready();
-  })();
+  const ready = startPublisher(options).then((started) => {
+    pub = started.publisher;
+    registry = started.registry;
+  });
   ready.catch(() => {}); // surfaced through `ready` and to requests
 
   const middleware = ((req, res, next) => {

@@ -12,11 +12,10 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { type Logger, pino } from 'pino';
-import { discoverApps } from '../publisher/app-config.js';
-import { createPublisher, type Publisher } from '../publisher/create-publisher.js';
-import { createRegistry } from '../registry/index.js';
+import type { Logger } from 'pino';
+import type { Publisher } from '../publisher/create-publisher.js';
 import type { ModuleRegistry, RegistryEvents } from '../registry/types.js';
+import { startPublisher } from './start-publisher.js';
 
 /** A connect/Express middleware. */
 export type Handler = (
@@ -173,34 +172,9 @@ function closeServer(server: Server, timeoutMs: number): Promise<void> {
  * error (`EADDRINUSE`); nothing is left running then.
  */
 export async function createServer(options: ServeOptions): Promise<HotpubServer> {
-  const logger = options.logger ?? pino({ level: process.env.HOTPUB_LOG_LEVEL ?? 'info' });
   const host = options.host ?? '127.0.0.1';
-  const dev = options.dev ?? false;
-  // Check the apps directory and every app.json before starting anything (clear errors).
-  discoverApps(options.apps);
-  let publisher: Publisher | undefined;
-  const registry = createRegistry({
-    root: options.apps,
-    watch: options.watch ?? false,
-    dev,
-    ...(options.drainTimeoutMs !== undefined ? { drainTimeoutMs: options.drainTimeoutMs } : {}),
-    ...(options.codeLock !== undefined ? { codeLock: options.codeLock } : {}),
-    hotpub: (await import('../index.js')) as Record<string, unknown>,
-    onEvent: (type, event) => {
-      publisher?.onRegistryEvent(type, event);
-      options.onRegistryEvent?.(type, event);
-    },
-  });
+  const { registry, publisher } = await startPublisher(options);
   try {
-    await registry.start();
-    publisher = createPublisher({
-      registry,
-      appsDir: options.apps,
-      dev,
-      logger,
-      ...(options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {}),
-    });
-    await publisher.ready();
     const server = createHttpServer(
       httpServerOptions(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
       await buildListener(publisher, options),

@@ -1,0 +1,69 @@
+/**
+ * The start-up every entry point shares (`createServer`, `publisher()`, `hotpub routes`):
+ * check the apps directory and its app.json files, start the registry, build the
+ * publisher over it and wait until it is ready.
+ */
+import { type Logger, pino } from 'pino';
+import { discoverApps } from '../publisher/app-config.js';
+import { createPublisher, type Publisher } from '../publisher/create-publisher.js';
+import { createRegistry } from '../registry/index.js';
+import type { ModuleRegistry, RegistryEvents } from '../registry/types.js';
+
+/** Options of {@link startPublisher}. */
+export interface StartPublisherOptions {
+  apps: string;
+  watch?: boolean;
+  dev?: boolean;
+  bodyLimit?: number;
+  drainTimeoutMs?: number;
+  codeLock?: boolean;
+  /** Default: pino at `HOTPUB_LOG_LEVEL` or `info`. */
+  logger?: Logger;
+  /** Also called with every registry event, after the publisher has seen it. */
+  onRegistryEvent?: <K extends keyof RegistryEvents>(type: K, event: RegistryEvents[K]) => void;
+}
+
+/** A started registry and the ready publisher over it. */
+export interface StartedPublisher {
+  registry: ModuleRegistry;
+  publisher: Publisher;
+}
+
+/**
+ * Starts the registry and publisher over `options.apps`. Rejects with the ConfigError of
+ * a bad apps directory or app.json before anything runs; a later failure closes the
+ * registry, so nothing is left running either way.
+ */
+export async function startPublisher(options: StartPublisherOptions): Promise<StartedPublisher> {
+  const dev = options.dev ?? false;
+  // Clear errors before the registry touches the directory.
+  discoverApps(options.apps);
+  let publisher: Publisher | undefined;
+  const registry = createRegistry({
+    root: options.apps,
+    watch: options.watch ?? false,
+    dev,
+    drainTimeoutMs: options.drainTimeoutMs,
+    codeLock: options.codeLock,
+    hotpub: (await import('../index.js')) as Record<string, unknown>,
+    onEvent: (type, event) => {
+      publisher?.onRegistryEvent(type, event);
+      options.onRegistryEvent?.(type, event);
+    },
+  });
+  try {
+    await registry.start();
+    publisher = createPublisher({
+      registry,
+      appsDir: options.apps,
+      dev,
+      logger: options.logger ?? pino({ level: process.env.HOTPUB_LOG_LEVEL ?? 'info' }),
+      bodyLimit: options.bodyLimit,
+    });
+    await publisher.ready();
+    return { registry, publisher };
+  } catch (err) {
+    await registry.close().catch(() => {});
+    throw err;
+  }
+}
