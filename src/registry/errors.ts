@@ -124,9 +124,9 @@ export function errorInfo(
   code: string,
   message: string,
   cause: unknown,
-  location: SourceLocation | undefined,
-  source: string | undefined,
-  dev: boolean,
+  location?: SourceLocation,
+  source?: string,
+  dev = false,
 ): ModuleErrorInfo {
   const where = location ? `${location.file}:${location.line}:${location.column}: ` : '';
   const info: ModuleErrorInfo = { code, message: `${where}${message}` };

@@ -123,16 +123,7 @@ export abstract class ModuleLoader implements PassHost {
 
   lateRequire(from: Instance, file: string): Instance {
     const rec = this.record(file);
-    if (!rec.current) {
-      const pass = new EvaluationPass(this, new Set([file]));
-      try {
-        pass.instanceOf(file);
-      } catch (err) {
-        this.discard(pass.finish());
-        throw this.failed(rec, err);
-      }
-      this.commit(pass.finish(), [], true);
-    }
+    if (!rec.current) this.evaluateCold(rec);
     this.graph.addImport(from.file, file);
     return rec.current!;
   }
@@ -165,17 +156,26 @@ export abstract class ModuleLoader implements PassHost {
       throw new ModuleLoadError(rec.file, rec.lastError);
     }
     const compiled = await this.readLatest(rec);
-    if (!compiled.ok) throw this.failed(rec, new ModuleLoadError(rec.file, compiled.error));
+    if (!compiled.ok) {
+      this.recordFailure(rec.file, compiled.error);
+      throw new ModuleLoadError(rec.file, compiled.error);
+    }
     rec.hash = compiled.value.hash;
     await this.prefetch(compiled.value, new Set([rec.file]));
     if (rec.current) return;
     if (this.closed) throw this.closedError();
+    this.evaluateCold(rec);
+  }
+
+  /** Evaluates never-loaded `rec` in a pass of its own and adds it to its app's generation. */
+  private evaluateCold(rec: ModuleRecord): void {
     const pass = new EvaluationPass(this, new Set([rec.file]));
     try {
       pass.instanceOf(rec.file);
     } catch (err) {
       this.discard(pass.finish());
-      throw this.failed(rec, err);
+      const info = this.blame(err, [rec.file]);
+      throw err instanceof ModuleLoadError ? err : new ModuleLoadError(rec.file, info);
     }
     this.commit(pass.finish(), [], true);
   }
@@ -240,33 +240,25 @@ export abstract class ModuleLoader implements PassHost {
 
   protected readError(file: string, err: unknown): ModuleErrorInfo {
     const msg = err instanceof Error ? err.message : String(err);
-    return errorInfo(
-      RegistryErrorCode.read,
-      `cannot read ${file}: ${msg}`,
-      err,
-      undefined,
-      undefined,
-      false,
-    );
+    return errorInfo(RegistryErrorCode.read, `cannot read ${file}: ${msg}`, err);
   }
 
-  /** Records a failed load of `rec` (or of the module that broke it) and emits `error`. */
-  protected failed(rec: ModuleRecord, err: unknown): ModuleLoadError {
-    const e =
-      err instanceof ModuleLoadError
-        ? err
-        : new ModuleLoadError(
-            rec.file,
-            errorInfo(RegistryErrorCode.evaluate, String(err), err, undefined, undefined, false),
-          );
-    const info = e.toInfo();
-    const files = new Set([e.file, rec.file]);
-    for (const f of files) {
-      const r = this.record(f);
-      r.fail(info, this.changes);
-      this.emit('error', { app: r.app, file: f, error: info });
-    }
-    return e;
+  /** Records `info` as the latest failure of `file` and emits `error`. */
+  protected recordFailure(file: string, info: ModuleErrorInfo): void {
+    const rec = this.record(file);
+    rec.fail(info, this.changes);
+    this.emit('error', { app: rec.app, file, error: info });
+  }
+
+  /**
+   * Records a failed evaluation on the module that broke (the file a `ModuleLoadError`
+   * names) and on `blamed` (what the load or reload was for); returns the error info.
+   */
+  protected blame(err: unknown, blamed: readonly string[]): ModuleErrorInfo {
+    const e = err instanceof ModuleLoadError ? err : undefined;
+    const info = e?.toInfo() ?? errorInfo(RegistryErrorCode.evaluate, String(err), err);
+    for (const f of new Set(e ? [e.file, ...blamed] : blamed)) this.recordFailure(f, info);
+    return info;
   }
 
   /** Swaps `fresh` in (and `deleted` out) of the generations of their apps. */
@@ -306,14 +298,7 @@ export abstract class ModuleLoader implements PassHost {
         cb(data);
       } catch (err) {
         const msg = err instanceof Error ? err.message : String(err);
-        const error = errorInfo(
-          RegistryErrorCode.dispose,
-          `dispose failed: ${msg}`,
-          err,
-          undefined,
-          undefined,
-          false,
-        );
+        const error = errorInfo(RegistryErrorCode.dispose, `dispose failed: ${msg}`, err);
         this.emit('error', { app: this.appOf(inst.file), file: inst.file, error });
       }
     }

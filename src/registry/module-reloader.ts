@@ -5,7 +5,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { ReleaseExclusive } from './code-lock.js';
-import { errorInfo, ModuleLoadError, RegistryErrorCode } from './errors.js';
 import { EvaluationPass } from './evaluate.js';
 import { ModuleLoader } from './module-loader.js';
 import type { ModuleRecord } from './module-record.js';
@@ -45,8 +44,7 @@ export abstract class ModuleReloader extends ModuleLoader {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') return this.remove(rec);
       const info = this.readError(rec.file, err);
-      rec.fail(info, this.changes);
-      this.emit('error', { app: rec.app, file: rec.file, error: info });
+      this.recordFailure(rec.file, info);
       return { reloaded: [], error: info };
     }
     if (this.index.add(rec.file)) {
@@ -62,8 +60,7 @@ export abstract class ModuleReloader extends ModuleLoader {
     const waiting = this.graph.importers(rec.file).some((f) => this.records.get(f)?.current);
     if (!rec.current && !waiting) return NOTHING;
     if (!compiled.ok) {
-      rec.fail(compiled.error, this.changes);
-      this.emit('error', { app: rec.app, file: rec.file, error: compiled.error });
+      this.recordFailure(rec.file, compiled.error);
       return { reloaded: [], error: compiled.error };
     }
     await this.prefetch(compiled.value, new Set([rec.file]));
@@ -152,17 +149,7 @@ export abstract class ModuleReloader extends ModuleLoader {
     } catch (err) {
       this.discard(pass.finish());
       if (deleted.length > 0) this.commit(new Map(), deleted, false);
-      const e = err instanceof ModuleLoadError ? err : undefined;
-      const info =
-        e?.toInfo() ??
-        errorInfo(RegistryErrorCode.evaluate, String(err), err, undefined, undefined, false);
-      const blamed = new Set([...(e ? [e.file] : []), ...changed]);
-      for (const f of blamed) {
-        const r = this.record(f);
-        r.fail(info, this.changes);
-        this.emit('error', { app: r.app, file: f, error: info });
-      }
-      return { reloaded: [], error: info };
+      return { reloaded: [], error: this.blame(err, changed) };
     }
     const fresh = pass.finish();
     this.commit(fresh, deleted, false);
