@@ -29,17 +29,24 @@ export function usageError(message: string): CliError {
   return new CliError('HOTPUB_E_USAGE', message, EXIT_USAGE);
 }
 
+/** Codes of scaffold errors caused by a bad argument rather than by the system. */
+const USAGE_CODES = new Set(['HOTPUB_E_SCAFFOLD_NAME', 'HOTPUB_E_TEMPLATE']);
+
 /**
- * Turns anything thrown into the single line the CLI prints. Errors with a `HOTPUB_E_*`
- * code (CliError, config and scaffold errors) keep their message; anything else is
- * unexpected and says so, still on one line.
+ * Turns anything thrown into the single line the CLI prints and its exit status. Errors
+ * with a `HOTPUB_E_*` code (CliError, config and scaffold errors) keep their message (a bad
+ * name or template exits 2, like a usage error); anything else is unexpected and says so,
+ * still on one line.
  */
 export function describeError(err: unknown): { line: string; exitCode: number } {
   if (err instanceof CliError) return { line: oneLine(err.message), exitCode: err.exitCode };
   const e = err as { code?: unknown; message?: unknown } | null;
   const message = typeof e?.message === 'string' ? e.message : String(err);
   if (typeof e?.code === 'string' && e.code.startsWith('HOTPUB_E_')) {
-    return { line: oneLine(message), exitCode: EXIT_RUNTIME };
+    return {
+      line: oneLine(message),
+      exitCode: USAGE_CODES.has(e.code) ? EXIT_USAGE : EXIT_RUNTIME,
+    };
   }
   return { line: `unexpected error: ${oneLine(message)}`, exitCode: EXIT_RUNTIME };
 }

@@ -11,9 +11,6 @@ import { routesCommand } from './routes-command.js';
 import { type CliIo, initCommand, newAppCommand, newModuleCommand } from './scaffold-commands.js';
 import { serveCommand } from './serve-command.js';
 
-/** Codes of errors caused by a bad argument rather than by the system: exit status 2. */
-const USAGE_CODES = new Set(['HOTPUB_E_USAGE', 'HOTPUB_E_SCAFFOLD_NAME', 'HOTPUB_E_TEMPLATE']);
-
 /** Standard streams and environment of a CLI run; tests may pass their own. */
 export interface RunIo extends CliIo {
   err(line: string): void;
@@ -39,9 +36,8 @@ export async function runCli(argv: string[], io: RunIo = processIo()): Promise<n
     return await execute(command, io);
   } catch (err) {
     const { line, exitCode } = describeError(err);
-    const code = (err as { code?: unknown })?.code;
     io.err(`hotpub: ${line}`);
-    return typeof code === 'string' && USAGE_CODES.has(code) ? EXIT_USAGE : exitCode;
+    return exitCode;
   }
 }
 
