@@ -14,7 +14,13 @@ import { boundKeep, type HotState } from './hot-context.js';
 import { ModuleRecord } from './module-record.js';
 import { isInside, resolveImport } from './resolve.js';
 import { commitPass } from './swap.js';
-import { type Compiled, contentHash, transformModule, transformModuleSync } from './transform.js';
+import {
+  type Compiled,
+  contentHash,
+  type TransformResult,
+  transformModule,
+  transformModuleSync,
+} from './transform.js';
 import type { ModuleErrorInfo, RegistryEvents, RegistryOptions } from './types.js';
 
 export abstract class ModuleLoader implements PassHost {
@@ -112,12 +118,8 @@ export abstract class ModuleLoader implements PassHost {
     const hash = contentHash(source);
     const r = transformModuleSync(file, source, this.dev, hash);
     rec.hash = hash;
-    if (!r.ok) {
-      rec.latestError = r.error;
-      rec.latestErrorHash = hash;
-      throw new ModuleLoadError(file, r.error);
-    }
-    rec.latest = r.compiled;
+    rec.transformed(hash, r);
+    if (!r.ok) throw new ModuleLoadError(file, r.error);
     return r.compiled;
   }
 
@@ -155,13 +157,13 @@ export abstract class ModuleLoader implements PassHost {
       // Nothing changed since it failed: answer with the recorded error, evaluate nothing.
       throw new ModuleLoadError(rec.file, rec.lastError);
     }
-    const compiled = await this.readLatest(rec);
-    if (!compiled.ok) {
-      this.recordFailure(rec.file, compiled.error);
-      throw new ModuleLoadError(rec.file, compiled.error);
+    const r = await this.readLatest(rec);
+    if (!r.ok) {
+      this.recordFailure(rec.file, r.error);
+      throw new ModuleLoadError(rec.file, r.error);
     }
-    rec.hash = compiled.value.hash;
-    await this.prefetch(compiled.value, new Set([rec.file]));
+    rec.hash = r.compiled.hash;
+    await this.prefetch(r.compiled, new Set([rec.file]));
     if (rec.current) return;
     if (this.closed) throw this.closedError();
     this.evaluateCold(rec);
@@ -181,9 +183,7 @@ export abstract class ModuleLoader implements PassHost {
   }
 
   /** Reads and transforms the file's current content into `rec.latest` (async). */
-  protected async readLatest(
-    rec: ModuleRecord,
-  ): Promise<{ ok: true; value: Compiled } | { ok: false; error: ModuleErrorInfo }> {
+  protected async readLatest(rec: ModuleRecord): Promise<TransformResult> {
     let source: string;
     try {
       source = await readFile(rec.file, 'utf8');
@@ -198,23 +198,17 @@ export abstract class ModuleLoader implements PassHost {
     rec: ModuleRecord,
     source: string,
     hash: string,
-  ): Promise<{ ok: true; value: Compiled } | { ok: false; error: ModuleErrorInfo }> {
+  ): Promise<TransformResult> {
     if (rec.latest?.hash === hash) {
       rec.latestError = undefined;
-      return { ok: true, value: rec.latest };
+      return { ok: true, compiled: rec.latest };
     }
     if (rec.latestErrorHash === hash && rec.latestError) {
       return { ok: false, error: rec.latestError };
     }
     const r = await transformModule(rec.file, source, this.dev, hash);
-    if (!r.ok) {
-      rec.latestError = r.error;
-      rec.latestErrorHash = hash;
-      return { ok: false, error: r.error };
-    }
-    rec.latest = r.compiled;
-    rec.latestError = undefined;
-    return { ok: true, value: r.compiled };
+    rec.transformed(hash, r);
+    return r;
   }
 
   /** Reads and transforms, concurrently, the never-loaded app modules `compiled` imports. */
@@ -232,7 +226,7 @@ export abstract class ModuleLoader implements PassHost {
       const dep = this.record(r.file);
       if (dep.current) continue;
       next.push(
-        this.readLatest(dep).then((c) => (c.ok ? this.prefetch(c.value, seen) : undefined)),
+        this.readLatest(dep).then((c) => (c.ok ? this.prefetch(c.compiled, seen) : undefined)),
       );
     }
     await Promise.all(next);

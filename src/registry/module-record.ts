@@ -6,7 +6,7 @@
 import { Mutex } from 'async-mutex';
 import type { Instance } from './generation.js';
 import { createHotState, type HotState } from './hot-context.js';
-import type { Compiled } from './transform.js';
+import type { Compiled, TransformResult } from './transform.js';
 import type { ModuleErrorInfo, ModuleInfo, ModuleState } from './types.js';
 
 export class ModuleRecord {
@@ -48,6 +48,17 @@ export class ModuleRecord {
   /** Loaded, but its latest content failed: the old instance serves, it must be retried. */
   get dirty(): boolean {
     return this.current !== undefined && this.state === 'error';
+  }
+
+  /** Records the transform of the content of hash `hash`: its code, or its syntax error. */
+  transformed(hash: string, r: TransformResult): void {
+    if (r.ok) {
+      this.latest = r.compiled;
+      this.latestError = undefined;
+    } else {
+      this.latestError = r.error;
+      this.latestErrorHash = hash;
+    }
   }
 
   /** Records a failure of this module. */

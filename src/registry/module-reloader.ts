@@ -55,15 +55,15 @@ export abstract class ModuleReloader extends ModuleLoader {
     this.changes++;
     rec.hash = hash;
     if (rec.state === 'deleted') rec.state = 'loading';
-    const compiled = await this.compileInto(rec, source, hash);
+    const r = await this.compileInto(rec, source, hash);
     // A never-loaded module loads on demand, unless modules that failed on it wait for it.
     const waiting = this.graph.importers(rec.file).some((f) => this.records.get(f)?.current);
     if (!rec.current && !waiting) return NOTHING;
-    if (!compiled.ok) {
-      this.recordFailure(rec.file, compiled.error);
-      return { reloaded: [], error: compiled.error };
+    if (!r.ok) {
+      this.recordFailure(rec.file, r.error);
+      return { reloaded: [], error: r.error };
     }
-    await this.prefetch(compiled.value, new Set([rec.file]));
+    await this.prefetch(r.compiled, new Set([rec.file]));
     return this.reloadLocked([rec.file], []);
   }
 
