@@ -15,14 +15,8 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type { Publisher } from '../publisher/create-publisher.js';
 import type { ModuleRegistry, RegistryEvents } from '../registry/types.js';
+import type { Middleware } from './config.js';
 import { startPublisher } from './start-publisher.js';
-
-/** A connect/Express middleware. */
-export type Handler = (
-  req: IncomingMessage,
-  res: ServerResponse,
-  next: (err?: unknown) => void,
-) => unknown;
 
 /** Options of {@link createServer}. */
 export interface ServeOptions {
@@ -55,12 +49,12 @@ export interface ServeOptions {
    * Connect/Express middleware run in order before the publisher. When set (non-empty),
    * requests go through an Express 5 app; otherwise straight from node:http.
    */
-  middleware?: Handler[];
+  middleware?: Middleware[];
   /**
    * Answers the framework's reserved paths (`/-` and `/-/...`): `/-/registry`, the
    * dashboard... Its `next()` answers 404. Without it those paths are 404.
    */
-  reserved?: Handler;
+  reserved?: Middleware;
   /** Also called with every registry event (after the publisher has seen it), e.g. to log. */
   onRegistryEvent?: <K extends keyof RegistryEvents>(type: K, event: RegistryEvents[K]) => void;
 }
