@@ -54,7 +54,6 @@ export class RequestContext implements Context {
     app: string,
     log: Logger,
     path: string,
-    body: unknown,
     file: string,
     name: string,
   ) {
@@ -65,7 +64,7 @@ export class RequestContext implements Context {
     this.log = log;
     this.method = req.method ?? 'GET';
     this.path = path;
-    this.body = body;
+    this.body = undefined;
     this.file = file;
     this.name = name;
     this.controller = undefined;

@@ -222,8 +222,6 @@ class PublisherImpl implements Publisher, PublisherHost {
               app,
               version,
               generation: pin.generation,
-              file,
-              name: cand.name,
               inner,
               meta: readMeta(pin, file, inner),
               params:

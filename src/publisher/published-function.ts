@@ -127,9 +127,10 @@ export class PublishedFunction {
       );
       return;
     }
-    if (meta.guards !== undefined || (method !== 'GET' && method !== 'HEAD' && hasBody(req))) {
+    const withBody = method !== 'GET' && method !== 'HEAD' && hasBody(req);
+    if (withBody || meta.guards !== undefined) {
       holdUntilClose(res, pin);
-      this.runAsync(req, res, route, pin, url, q);
+      this.runAsync(req, res, route, pin, url, q, withBody);
       return;
     }
     let result: unknown;
@@ -161,6 +162,7 @@ export class PublishedFunction {
     pin: Pin,
     url: string,
     q: number,
+    withBody: boolean,
   ): Promise<void> {
     try {
       const ctx = this.context(req, res, route);
@@ -180,7 +182,7 @@ export class PublishedFunction {
         fields = fieldsOf(clean);
         ctx.body = clean;
         json = !/urlencoded|multipart/i.test(req.headers['content-type'] ?? '');
-      } else if (req.method !== 'GET' && req.method !== 'HEAD' && hasBody(req)) {
+      } else if (withBody) {
         const body = await readBody(req, route.app.bodyLimit);
         if (body !== undefined) {
           fields = body.fields;
@@ -198,15 +200,13 @@ export class PublishedFunction {
   }
 
   private context(req: IncomingMessage, res: ServerResponse, route: FnRoute): RequestContext {
-    const { params, app, path } = route;
     return new RequestContext(
       req,
       res,
-      params,
+      route.params,
       this.app,
-      app.log,
-      path,
-      undefined,
+      route.app.log,
+      route.path,
       this.file,
       this.name,
     );

@@ -55,14 +55,12 @@ export interface FnRoute extends RouteBase {
   kind: 'fn';
   /** The app generation `inner` and `meta` were read from. */
   generation: number;
-  file: string;
-  name: string;
   inner: Handler;
   meta: FnMeta;
   params: Readonly<Record<string, string>> | undefined;
   /** The path (without query) this route was resolved for. */
   path: string;
-  /** The stable outer wrapper of `file#name`. */
+  /** The stable outer wrapper of the function (it names the file and export). */
   wrapper: PublishedFunction;
 }
 
