@@ -5,31 +5,20 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { display } from '../scaffold/write-files.js';
-import { type HotpubConfig, type Middleware, parseSize } from '../server/config.js';
+import { type HotpubConfig, parseSize } from '../server/config.js';
 import { loadConfig } from '../server/load-config.js';
 import type { LogSettings } from '../server/logger.js';
+import type { RunServerOptions } from '../server/run-server.js';
 import type { ServeFlags } from './args.js';
 import { parsePort } from './args.js';
 import { CliError } from './errors.js';
 
-/** Everything `serve` needs, resolved. */
-export interface ServeSettings {
+/** Everything `serve` needs, resolved: `runServer`'s options plus the CLI's own. */
+export interface ServeSettings extends RunServerOptions {
   /** Absolute path of the apps directory. */
   apps: string;
-  port: number;
-  host: string;
-  watch: boolean;
-  dev: boolean;
-  admin: boolean;
   workers: number;
-  drainTimeoutMs: number;
-  shutdownTimeoutMs: number;
   requestTimeoutMs: number;
-  bodyLimit: number;
-  /** Set when the config has middleware: run the Express path. */
-  middleware?: Middleware[];
-  /** `false`: no logging at all. */
-  log: LogSettings | false;
   /** Absolute path of the config file used, if any. */
   configFile?: string;
 }

@@ -73,13 +73,11 @@ export async function runServer(options: RunServerOptions): Promise<RunningServe
       bodyLimit: options.bodyLimit,
       drainTimeoutMs: options.drainTimeoutMs,
       shutdownTimeoutMs: options.shutdownTimeoutMs,
-      ...(options.requestTimeoutMs !== undefined
-        ? { requestTimeoutMs: options.requestTimeoutMs }
-        : {}),
+      requestTimeoutMs: options.requestTimeoutMs,
       logger: log,
       reserved: admin,
       onRegistryEvent: (type, event) => logRegistryEvent(log, options.apps, type, event),
-      ...(options.middleware ? { middleware: options.middleware } : {}),
+      middleware: options.middleware,
     });
   } catch (err) {
     throw listenError(err, options.host, options.port);
