@@ -56,4 +56,33 @@ describe('publisher.routes()', () => {
       await t.cleanup();
     }
   });
+
+  it('lists the methods the publisher accepts, not the raw declaration', async () => {
+    const t = await tempApps({
+      'shop/cart.ts': [
+        'export function view() {}',
+        'view.methods = "get";',
+        'export function add() {}',
+        'add.methods = ["post", "PUT"];',
+        'export function typo() {}',
+        'typo.methods = ["GE T"];',
+        '',
+      ].join('\n'),
+    });
+    const registry = createRegistry({ root: t.dir });
+    try {
+      await registry.start();
+      const publisher = createPublisher({ registry, logger: testLogger() });
+      const rows = (await publisher.routes()).map((r) => [r.url, r.methods.join(',')]);
+      assert.deepEqual(rows, [
+        ['/shop/cart/add', 'POST,PUT'],
+        // A misdeclared list makes every request a 500: nothing is accepted.
+        ['/shop/cart/typo', ''],
+        ['/shop/cart/view', 'GET,HEAD'],
+      ]);
+    } finally {
+      await registry.close();
+      await t.cleanup();
+    }
+  });
 });
