@@ -73,11 +73,15 @@ function safeGet(obj: object, name: string): unknown {
   }
 }
 
-/** Every published export name of a module in the pinned generation (for `routes()`). */
-export function publishedNames(pin: Pin, file: string): string[] {
-  const exports = pin.exportsOf(file);
-  if (exports === undefined) return [];
-  return Object.keys(exports)
-    .filter((n) => publishedExport(pin, file, n) !== undefined)
-    .sort();
+/** Every published function of a module in the pinned generation, by name (for `routes()`). */
+export function publishedFunctions(
+  pin: Pin,
+  file: string,
+): Array<[string, (args: unknown, ctx: unknown) => unknown]> {
+  const out: Array<[string, (args: unknown, ctx: unknown) => unknown]> = [];
+  for (const name of Object.keys(pin.exportsOf(file) ?? {}).sort()) {
+    const fn = publishedExport(pin, file, name);
+    if (fn !== undefined) out.push([name, fn]);
+  }
+  return out;
 }

@@ -4,8 +4,8 @@
  */
 import { basename, extname, relative } from 'node:path';
 import type { ModuleRegistry } from '../registry/types.js';
-import { publishedNames } from './published.js';
-import type { AppState } from './route.js';
+import { publishedFunctions } from './published.js';
+import { type AppState, type Handler, readMeta } from './route.js';
 import { candidates, SEGMENT_RE } from './segments.js';
 
 /** One line of `hotpub routes`. */
@@ -64,17 +64,11 @@ export async function listRoutes(
       }
       const pin = await registry.acquire(app.name);
       try {
-        const exports = pin.exportsOf(file) ?? {};
-        for (const name of publishedNames(pin, file)) {
+        for (const [name, fn] of publishedFunctions(pin, file)) {
           const segs = urlSegments(rel, name);
           const rank = candidates(segs).findIndex((c) => c.rel === rel && c.name === name);
           if (rank < 0) continue; // not reachable by any URL
-          const declared = (exports[name] as { methods?: unknown }).methods;
-          const methods = Array.isArray(declared)
-            ? declared.map(String)
-            : typeof declared === 'string'
-              ? [declared]
-              : ['GET', 'HEAD', 'POST'];
+          const methods = [...readMeta(pin, file, fn as Handler).methods];
           out.push({
             app: app.name,
             url: join(app.def.mount.pattern, segs),
