@@ -49,7 +49,7 @@ const ajv = new Ajv({ strict: true, allErrors: false });
 const validateAppJson = ajv.compile<AppJson>(appJsonSchema);
 
 /** Reads and validates one app.json; errors name the file and the field. */
-export function readAppJson(file: string): AppJson {
+function readAppJson(file: string): AppJson {
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(file, 'utf8'));

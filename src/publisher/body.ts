@@ -8,7 +8,7 @@ import busboy from 'busboy';
 import { ErrorCodes, HttpError } from './errors.js';
 
 /** Most files of a multipart body. */
-export const MAX_FILES = 100;
+const MAX_FILES = 100;
 
 /** Default request body limit: 1 MiB. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -37,7 +37,7 @@ export function isDangerousKey(key: string): boolean {
 }
 
 /** Adds `value` under `key` to a null-prototype object; repeated keys become arrays. */
-export function addField(target: Record<string, unknown>, key: string, value: unknown): void {
+function addField(target: Record<string, unknown>, key: string, value: unknown): void {
   if (isDangerousKey(key)) return;
   const prev = target[key];
   if (prev === undefined) target[key] = value;
@@ -46,7 +46,7 @@ export function addField(target: Record<string, unknown>, key: string, value: un
 }
 
 /** Most parameters of an urlencoded or multipart body (body-parser's `parameterLimit`). */
-export const MAX_PARAMETERS = 1000;
+const MAX_PARAMETERS = 1000;
 
 /**
  * Parses a query string or urlencoded body the way Express 5's simple parser does, but

@@ -5,7 +5,7 @@
 import type { Pin } from '../registry/types.js';
 
 /** An export name that can be published. */
-export const EXPORT_NAME_RE = /^[A-Za-z][A-Za-z0-9_]*$/;
+const EXPORT_NAME_RE = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 // Names of Object.prototype and Function.prototype members: never published, even when
 // a module really exports a function called so (`export function toString`).
@@ -25,7 +25,7 @@ const AsyncGeneratorFunction = Object.getPrototypeOf(async function* () {}).cons
  * True for a plain or async function written in JavaScript/TypeScript; false for classes,
  * generators, native functions (`fs.readFileSync.bind(fs)`, `eval`, a Proxy) and non-functions.
  */
-export function isPlainFunction(value: unknown): value is (...args: unknown[]) => unknown {
+function isPlainFunction(value: unknown): value is (...args: unknown[]) => unknown {
   if (typeof value !== 'function') return false;
   if (value instanceof GeneratorFunction || value instanceof AsyncGeneratorFunction) return false;
   let src: string;
@@ -40,7 +40,7 @@ export function isPlainFunction(value: unknown): value is (...args: unknown[]) =
 }
 
 /** True if `name` could ever be a published export name. */
-export function isPublishableName(name: string): boolean {
+function isPublishableName(name: string): boolean {
   return EXPORT_NAME_RE.test(name) && !RESERVED.has(name);
 }
 

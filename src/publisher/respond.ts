@@ -35,7 +35,7 @@ function endWith(res: ServerResponse, type: string, body: string | Uint8Array): 
 }
 
 /** Writes a JSON body with the current `res.statusCode`. */
-export function sendJson(res: ServerResponse, value: unknown): void {
+function sendJson(res: ServerResponse, value: unknown): void {
   const body = JSON.stringify(value);
   // JSON.stringify drops functions/symbols to undefined: that is the function's bug.
   if (body === undefined)

@@ -7,7 +7,7 @@
 export const SEGMENT_RE = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
 /** Longest path the publisher will try to resolve (longer is a 404). */
-export const MAX_PATH_LENGTH = 2048;
+const MAX_PATH_LENGTH = 2048;
 
 /**
  * Splits a raw pathname (`/blog/posts/`) into raw segments (`['blog', 'posts']`).

@@ -11,7 +11,7 @@ const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 const ADDRESSABLE_EXT = ['.ts', '.js'] as const;
 
 /** True for a directory name under the root that is an app. */
-export function isAppName(name: string): boolean {
+function isAppName(name: string): boolean {
   return !name.startsWith('_') && !name.startsWith('.') && name !== 'node_modules';
 }
 
@@ -23,7 +23,7 @@ export interface Addressable {
 }
 
 /** Classifies a path under `root` (not necessarily existing) as addressable or not. */
-export function classify(root: string, path: string): Addressable | undefined {
+function classify(root: string, path: string): Addressable | undefined {
   const parts = relative(root, path).split(sep);
   if (parts.length < 2) return undefined;
   const app = parts[0]!;

@@ -103,7 +103,7 @@ function collectForeign(inst: Instance, out: Set<unknown>, seen: Set<Instance>):
 }
 
 /** Every function exported by a foreign module `inst` requires, directly or through app modules. */
-export function foreignFunctions(inst: Instance): Set<unknown> {
+function foreignFunctions(inst: Instance): Set<unknown> {
   if (!inst.foreignFns) {
     const out = new Set<unknown>();
     collectForeign(inst, out, new Set());

@@ -20,7 +20,7 @@ export function createHotState(file: string): HotState {
 }
 
 /** Returns `kept[key]`, creating it once with `factory`. */
-export function keepIn<T>(state: HotState, key: string, factory: () => T): T {
+function keepIn<T>(state: HotState, key: string, factory: () => T): T {
   if (state.kept.has(key)) return state.kept.get(key) as T;
   const value = factory();
   state.kept.set(key, value);

@@ -24,7 +24,7 @@ export type Resolution =
   | { kind: 'missing' };
 
 /** True for `./x`, `../x`, `/abs/x`, `.` and `..`: imports of files, not packages. */
-export function isFileSpecifier(spec: string): boolean {
+function isFileSpecifier(spec: string): boolean {
   return (
     spec === '.' ||
     spec === '..' ||
@@ -47,7 +47,7 @@ function hasModuleExt(path: string): string | undefined {
 }
 
 /** The file a file specifier names, before realpath, or undefined. */
-export function findModuleFile(base: string): string | undefined {
+function findModuleFile(base: string): string | undefined {
   const ext = hasModuleExt(base);
   if (ext && isFile(base)) return base;
   if (ext && JS_TO_TS[ext]) {

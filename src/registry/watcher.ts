@@ -52,7 +52,7 @@ const BURST_MAX_WAIT_MS = 100;
 const SETTLE_MS = [15, 50, 150, 400];
 
 /** True for names editors use for temp, backup and swap files. */
-export function isEditorTempFile(name: string): boolean {
+function isEditorTempFile(name: string): boolean {
   return (
     name.startsWith('.') ||
     name.endsWith('~') ||
