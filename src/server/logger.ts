@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { relative } from 'node:path';
-import { type DestinationStream, type Level, type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 import type { RegistryEvents } from '../registry/types.js';
 import type { LogLevel } from './config.js';
 
@@ -42,9 +42,17 @@ const LEVEL_NAMES: Record<number, string> = {
   50: 'ERROR',
   60: 'FATAL',
 };
-// Fields the pretty line leaves out: pino's own, and those our messages already say.
-const HIDDEN = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'frame', 'req', 'err']);
-const IN_MESSAGE = new Set([
+// Fields the pretty line leaves out: pino's own, those shown on lines of their own, and
+// those our messages already say.
+const HIDDEN = new Set([
+  'level',
+  'time',
+  'pid',
+  'hostname',
+  'msg',
+  'frame',
+  'req',
+  'err',
   'method',
   'url',
   'status',
@@ -71,7 +79,7 @@ function prettyStream(dest: { write(line: string): unknown }): DestinationStream
         .slice(11, 19);
       const level = (LEVEL_NAMES[entry.level as number] ?? String(entry.level)).padEnd(5);
       const extra = Object.entries(entry)
-        .filter(([key, value]) => !HIDDEN.has(key) && !IN_MESSAGE.has(key) && value !== undefined)
+        .filter(([key, value]) => !HIDDEN.has(key) && value !== undefined)
         .map(
           ([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`,
         );
@@ -141,8 +149,7 @@ export function logRegistryEvent<K extends keyof RegistryEvents>(
     const at = e.error.location
       ? `${rel(e.error.location.file)}:${e.error.location.line}:${e.error.location.column}`
       : rel(e.file);
-    const level: Level = 'error';
-    log[level](
+    log.error(
       {
         app: e.app,
         code: e.error.code,
