@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { median, summary } from './stats.mjs';
 
 const own = new Set();
 let available = true;
@@ -122,6 +123,24 @@ export function pctOfCore(x) {
 export function cleanRuns(samples, min = 3) {
   const clean = samples.filter((x) => !(x.noise > NOISE_LIMIT));
   return clean.length >= min ? { runs: clean, clean: true } : { runs: samples, clean: false };
+}
+
+/**
+ * Summarizes a system's load runs (`s.samples` of { rps, p99, cpuUs, noise }) in place:
+ * `used`/`clean` from {@link cleanRuns}, and median/min/max of `rps`, `p99` and `cpu`.
+ */
+export function summarizeLoad(s) {
+  const { runs: used, clean } = cleanRuns(s.samples);
+  s.used = used;
+  s.clean = clean;
+  s.rps = summary(used.map((x) => x.rps));
+  s.p99 = summary(used.map((x) => x.p99));
+  s.cpu = summary(used.map((x) => x.cpuUs));
+}
+
+/** The report cell "other CPU (runs used)" of a system summarized by {@link summarizeLoad}. */
+export function noiseCell(s) {
+  return `${pctOfCore(median(s.used.map((x) => x.noise)))} (${s.used.length}${s.clean ? ' clean' : ' all'})`;
 }
 
 const CLK_TCK = 100; // Linux USER_HZ: /proc times are in 1/100 s

@@ -7,9 +7,9 @@ import {
   writeFiles,
 } from '../lib/fixtures.mjs';
 import { get } from '../lib/http.mjs';
-import { cleanRuns, groupCpuSeconds, pctOfCore, quietRun } from '../lib/noise.mjs';
+import { groupCpuSeconds, noiseCell, pctOfCore, quietRun, summarizeLoad } from '../lib/noise.mjs';
 import { shortCommand } from '../lib/report.mjs';
-import { fmt, fmtRange, fmtRatio, median, summary } from '../lib/stats.mjs';
+import { fmt, fmtRange, fmtRatio } from '../lib/stats.mjs';
 import { hotpubMissing, startHotpub, startScript } from '../lib/systems.mjs';
 
 export const title = '1. Dispatch: small text response, 50 connections';
@@ -161,12 +161,7 @@ export async function run({ runs, duration, load, log, only }) {
 
   const by = Object.fromEntries(active.map((s) => [s.key, s]));
   for (const s of active) {
-    const { runs: used, clean } = cleanRuns(s.samples);
-    s.used = used;
-    s.clean = clean;
-    s.rps = summary(used.map((x) => x.rps));
-    s.p99 = summary(used.map((x) => x.p99));
-    s.cpu = summary(used.map((x) => x.cpuUs));
+    summarizeLoad(s);
     s.failed = s.samples.reduce((a, x) => a + x.errors + x.non2xx + x.timeouts, 0);
   }
   const raw = by.raw?.rps.median;
@@ -184,7 +179,7 @@ export async function run({ runs, duration, load, log, only }) {
           s.failed ? String(s.failed) : '0',
           fmt(s.cpu.median, 1),
           fmtRatio(rawCpu / s.cpu.median),
-          `${pctOfCore(median(s.used.map((x) => x.noise)))} (${s.used.length}${s.clean ? ' clean' : ' all'})`,
+          noiseCell(s),
         ],
   );
   const targets = [];

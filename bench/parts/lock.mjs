@@ -2,10 +2,17 @@
 import path from 'node:path';
 import { hotpubOneFunction, makeTempDir } from '../lib/fixtures.mjs';
 import { get } from '../lib/http.mjs';
-import { cleanRuns, groupCpuSeconds, pctOfCore, quietRun } from '../lib/noise.mjs';
+import {
+  cleanRuns,
+  groupCpuSeconds,
+  noiseCell,
+  pctOfCore,
+  quietRun,
+  summarizeLoad,
+} from '../lib/noise.mjs';
 import { freePort } from '../lib/proc.mjs';
 import { shortCommand } from '../lib/report.mjs';
-import { fmt, fmtRange, median, summary } from '../lib/stats.mjs';
+import { fmt, fmtRange, summary } from '../lib/stats.mjs';
 import { hotpubMissing, startScript } from '../lib/systems.mjs';
 
 export const title = '5. Cost of safety: code lock on vs off';
@@ -56,12 +63,7 @@ export async function run({ runs, duration, load, log }) {
     await proc.stop();
   }
   for (const s of systems) {
-    const { runs: used, clean } = cleanRuns(s.samples);
-    s.used = used;
-    s.clean = clean;
-    s.rps = summary(used.map((x) => x.rps));
-    s.p99 = summary(used.map((x) => x.p99));
-    s.cpu = summary(used.map((x) => x.cpuUs));
+    summarizeLoad(s);
   }
   const [on, off] = systems;
   const cost = 1 - on.rps.median / off.rps.median;
@@ -102,7 +104,7 @@ export async function run({ runs, duration, load, log }) {
           fmtRange(s.rps),
           fmtRange(s.p99, 0),
           fmtRange(s.cpu, 2),
-          `${pctOfCore(median(s.used.map((x) => x.noise)))} (${s.used.length}${s.clean ? ' clean' : ' all'})`,
+          noiseCell(s),
         ]),
       },
       {
