@@ -102,8 +102,10 @@ export function get() { return keep('later', () => ({ n: Math.random() })); }`,
 export function get() { return keep('later', () => ({ n: -1 })); }
 export const changed = true;`,
     );
-    await h.registry.invalidateModule(f);
+    // Without a reload the same generation would hand back `a` whatever keep() does.
+    assert.deepEqual((await h.registry.invalidateModule(f)).reloaded, [f]);
     const b = await h.withPin('a', (p) => call(p, f, 'get'));
     assert.equal(a, b);
+    assert.notEqual((a as { n: number }).n, -1);
   });
 });
