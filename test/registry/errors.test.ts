@@ -27,7 +27,15 @@ describe('registry: failed loads and reloads', () => {
     assert.match(err.frame ?? '', /> 2 \| export const b = ;\n +\| +\^/);
     assert.equal(h.registry.getModule(f)?.state, 'error');
     assert.equal(h.registry.getModule(f)?.evaluations, 0, 'never evaluated');
-    assert.ok(h.events.some((e) => e.type === 'error'));
+    const errors = h.events.filter((e) => e.type === 'error');
+    assert.deepEqual(
+      errors.map((e) => {
+        const ev = e.event as { file: string; error: { code: string } };
+        return [ev.file, ev.error.code];
+      }),
+      [[f, 'HOTPUB_E_MODULE_SYNTAX']],
+      'one error event, for the file',
+    );
   });
 
   it('concurrent loads of a broken module evaluate it once and all reject', async () => {
@@ -36,7 +44,10 @@ describe('registry: failed loads and reloads', () => {
     const results = await Promise.allSettled(
       Array.from({ length: 50 }, () => h!.registry.ensureModule(f)),
     );
-    assert.ok(results.every((r) => r.status === 'rejected'));
+    for (const r of results) {
+      assert.equal(r.status, 'rejected');
+      assert.match(loadError((r as PromiseRejectedResult).reason).message, /broken/);
+    }
     assert.equal(h.registry.getModule(f)?.evaluations, 1);
     // A later request (nothing changed, no watcher) tries again.
     await assert.rejects(h.registry.ensureModule(f), /broken/);
