@@ -174,8 +174,12 @@ describe('return values', () => {
   });
 
   it('values that cannot be sent are a 500', async () => {
-    assert.equal((await get('/r/symbol')).status, 500);
-    assert.equal((await get('/r/bigint')).status, 500);
+    for (const path of ['/r/symbol', '/r/bigint']) {
+      const r = await get(path);
+      assert.equal(r.status, 500, path);
+      // The publisher refused the value (not some other failure on the way).
+      assert.equal(JSON.parse(r.bytes.toString()).error.code, 'HOTPUB_E_BAD_RETURN', path);
+    }
   });
 
   it('HEAD has no body but the same headers', async () => {
