@@ -36,8 +36,15 @@ function endWith(res: ServerResponse, type: string, body: string | Uint8Array): 
 
 /** Writes a JSON body with the current `res.statusCode`. */
 function sendJson(res: ServerResponse, value: unknown): void {
-  const body = JSON.stringify(value);
-  // JSON.stringify drops functions/symbols to undefined: that is the function's bug.
+  let body: string | undefined;
+  try {
+    body = JSON.stringify(value);
+  } catch (err) {
+    // A BigInt anywhere in the value is the function's bug; a cycle stays an internal error.
+    if (err instanceof TypeError && err.message.includes('BigInt')) body = undefined;
+    else throw err;
+  }
+  // JSON.stringify drops functions/symbols to undefined: that is the function's bug too.
   if (body === undefined)
     throw new HttpError(500, 'Return value cannot be sent as JSON', { code: ErrorCodes.badReturn });
   endWith(res, JSON_TYPE, body);
