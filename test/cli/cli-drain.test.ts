@@ -39,11 +39,11 @@ describe('--drain-timeout', () => {
       const url = await readyUrl(proc);
       assert.equal((await get(`${url}/w`)).body, 'one');
       held = get(`${url}/w/hold`);
-      await until(() => (existsSync(join(p.dir, 'started')) ? true : undefined), 'hold to start');
+      await until(() => existsSync(join(p.dir, 'started')), 'hold to start');
 
       await writeFile(file, source('two', p.dir));
       await until(
-        async () => ((await get(`${url}/w`)).body === 'two' ? true : undefined),
+        async () => (await get(`${url}/w`)).body === 'two',
         'the edit served while the long request still holds the old code',
       );
       assert.equal(existsSync(join(p.dir, 'gate')), false, 'the long request is still running');

@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { type Truthy, waitFor } from '../helpers/wait.js';
 
 /** Absolute path of `bin/hotpub`. */
 export const BIN = join(import.meta.dirname, '..', '..', 'bin', 'hotpub');
@@ -157,18 +158,7 @@ export function get(
   });
 }
 
-/** Polls `fn` until it returns a value other than undefined (bounded). */
-export async function until<T>(
-  fn: () => Promise<T | undefined> | T | undefined,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + TIMEOUT_MS;
-  let delay = 10;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 2, 200);
-  }
+/** Waits for `check` with the shared {@link waitFor}, bounded by {@link TIMEOUT_MS}. */
+export function until<T>(check: () => T | Promise<T>, what: string): Promise<Truthy<T>> {
+  return waitFor(check, { timeoutMs: TIMEOUT_MS, message: what });
 }

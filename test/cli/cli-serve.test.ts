@@ -59,7 +59,7 @@ describe('bin/hotpub serve', () => {
       const url = await readyUrl(proc);
       const marker = join(project.dir, 'started-term');
       const inFlight = get(`${url}/slow?marker=${encodeURIComponent(marker)}`);
-      await until(() => (existsSync(marker) ? true : undefined), 'the slow request to start');
+      await until(() => existsSync(marker), 'the slow request to start');
       proc.child.kill('SIGTERM');
       const res = await inFlight;
       assert.equal(res.status, 200);
@@ -175,10 +175,7 @@ describe('bin/hotpub serve', () => {
         join(p.dir, 'apps', 'w', 'index.ts'),
         'export function index() { return "two"; }',
       );
-      await until(
-        async () => ((await get(`${url}/w`)).body === 'two' ? true : undefined),
-        'the new code',
-      );
+      await until(async () => (await get(`${url}/w`)).body === 'two', 'the new code');
     } finally {
       await proc.stop();
       await p.remove();

@@ -1,5 +1,8 @@
 /** Bounded polling for tests: wait for a condition, never for a fixed time. */
 
+/** What {@link waitFor} resolves with: `T` without its falsy values. */
+export type Truthy<T> = Exclude<T, false | 0 | '' | null | undefined>;
+
 /**
  * Calls `check` until it returns a truthy value (which is returned) or `timeoutMs`
  * passes (then throws with `message`). `check` may be async; errors count as "not yet".
@@ -11,13 +14,13 @@ export async function waitFor<T>(
     intervalMs = 20,
     message = 'condition',
   }: { timeoutMs?: number; intervalMs?: number; message?: string } = {},
-): Promise<T> {
+): Promise<Truthy<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
       const v = await check();
-      if (v) return v;
+      if (v) return v as Truthy<T>;
     } catch (err) {
       last = err;
     }
