@@ -9,6 +9,7 @@ import { type HotpubConfig, parseSize } from '../server/config.js';
 import { loadConfig } from '../server/load-config.js';
 import type { LogSettings } from '../server/logger.js';
 import type { RunServerOptions } from '../server/run-server.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../server/serve.js';
 import type { ServeFlags } from './args.js';
 import { parsePort } from './args.js';
 import { CliError } from './errors.js';
@@ -30,7 +31,7 @@ export const DEFAULTS = {
   host: '127.0.0.1',
   drainTimeoutMs: 5000,
   shutdownTimeoutMs: 10_000,
-  requestTimeoutMs: 30_000,
+  requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
   bodyLimit: 1024 * 1024,
 } as const;
 
