@@ -11,13 +11,8 @@ import { routesCommand } from './routes-command.js';
 import { type CliIo, initCommand, newAppCommand, newModuleCommand } from './scaffold-commands.js';
 import { serveCommand } from './serve-command.js';
 
-/** Standard streams and environment of a CLI run; tests may pass their own. */
-export interface RunIo extends CliIo {
-  err(line: string): void;
-}
-
-/** The process's own streams, cwd and environment. */
-export function processIo(): RunIo {
+/** The process's own streams, cwd and environment (tests may pass their own to runCli). */
+export function processIo(): CliIo {
   return {
     cwd: process.cwd(),
     env: process.env,
@@ -30,7 +25,7 @@ export function processIo(): RunIo {
  * Runs one command line. Resolves with the exit status once the command is done (for
  * `serve`, once the server has shut down after SIGTERM/SIGINT).
  */
-export async function runCli(argv: string[], io: RunIo = processIo()): Promise<number> {
+export async function runCli(argv: string[], io: CliIo = processIo()): Promise<number> {
   try {
     const command = parseCommandLine(argv);
     return await execute(command, io);
@@ -41,7 +36,7 @@ export async function runCli(argv: string[], io: RunIo = processIo()): Promise<n
   }
 }
 
-async function execute(command: Command, io: RunIo): Promise<number> {
+async function execute(command: Command, io: CliIo): Promise<number> {
   switch (command.kind) {
     case 'help': {
       const text = helpText(command.topic);

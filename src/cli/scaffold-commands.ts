@@ -4,11 +4,12 @@ import { newApp } from '../scaffold/new-app.js';
 import { newModule } from '../scaffold/new-module.js';
 import { display } from '../scaffold/write-files.js';
 
-/** Where a command writes its output and which directory it works in. */
+/** Where a command writes its output and errors, and which directory it works in. */
 export interface CliIo {
   cwd: string;
   env: NodeJS.ProcessEnv;
   out(line: string): void;
+  err(line: string): void;
 }
 
 /** `new app NAME [--apps DIR] [--template T]`. */

@@ -21,7 +21,7 @@ export async function serveCommand(io: CliIo, flags: ServeFlags): Promise<number
       shutdownTimeoutMs: settings.shutdownTimeoutMs,
       ready: (url) => io.out(readyLine(io, settings, url)),
       notice: (line) => io.out(`hotpub: ${line}`),
-      fatal: (line) => process.stderr.write(`hotpub: ${line}\n`),
+      fatal: (line) => io.err(`hotpub: ${line}`),
     });
   }
   const server = await runServer(settings);
