@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { checkSegment, ScaffoldError } from './names.js';
-import { display, writeNewFiles } from './write-files.js';
+import { alreadyExists, display, writeNewFiles } from './write-files.js';
 
 /** Options of {@link newModule}. */
 export interface NewModuleOptions {
@@ -39,12 +39,7 @@ export async function newModule(options: NewModuleOptions): Promise<{ file: stri
   }
   const base = join(appDir, ...path);
   const js = `${base}.js`;
-  if (existsSync(js)) {
-    throw new ScaffoldError(
-      'HOTPUB_E_SCAFFOLD_EXISTS',
-      `${display(js, cwd)} already exists; not overwriting it`,
-    );
-  }
+  if (existsSync(js)) throw alreadyExists(js, cwd);
   const isIndex = path.length === 1 && path[0] === 'index';
   const url = joinUrl(mountOf(appDir, app), isIndex ? [] : path);
   const file = `${base}.ts`;

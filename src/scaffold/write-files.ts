@@ -22,7 +22,7 @@ export async function writeNewFiles(
   cwd: string = process.cwd(),
 ): Promise<string[]> {
   for (const file of files) {
-    if (existsSync(file.path)) throw exists(file.path, cwd);
+    if (existsSync(file.path)) throw alreadyExists(file.path, cwd);
   }
   for (const file of files) {
     await mkdir(dirname(file.path), { recursive: true });
@@ -30,14 +30,15 @@ export async function writeNewFiles(
       await writeFile(file.path, file.content, { flag: 'wx' });
     } catch (err) {
       // Created by someone else between the check and the write.
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw exists(file.path, cwd);
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw alreadyExists(file.path, cwd);
       throw err;
     }
   }
   return files.map((f) => f.path);
 }
 
-function exists(path: string, cwd: string): ScaffoldError {
+/** The `HOTPUB_E_SCAFFOLD_EXISTS` error for `path`, shown relative to `cwd`. */
+export function alreadyExists(path: string, cwd: string): ScaffoldError {
   return new ScaffoldError(
     'HOTPUB_E_SCAFFOLD_EXISTS',
     `${display(path, cwd)} already exists; not overwriting it`,
