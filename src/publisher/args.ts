@@ -44,11 +44,3 @@ export function sanitizeBody(value: unknown, depth = 0): unknown {
   }
   return out;
 }
-
-/** The fields of a sanitized body: its keys when it is a plain object, else undefined. */
-export function fieldsOf(body: unknown): Record<string, unknown> | undefined {
-  if (body === null || typeof body !== 'object' || Array.isArray(body) || Buffer.isBuffer(body)) {
-    return undefined;
-  }
-  return body as Record<string, unknown>;
-}

@@ -59,11 +59,31 @@ export function parseForm(text: string): Record<string, unknown> {
   return parsed;
 }
 
-function tooManyParameters(): HttpError {
-  return new HttpError(413, `More than ${MAX_PARAMETERS} parameters in the body`, {
+/** A 413 that closes the connection: the rest of the body is not worth reading. */
+function refuse(message: string): HttpError {
+  return new HttpError(413, message, {
     code: ErrorCodes.bodyTooLarge,
     headers: { connection: 'close' },
   });
+}
+
+function tooManyParameters(): HttpError {
+  return refuse(`More than ${MAX_PARAMETERS} parameters in the body`);
+}
+
+function tooLarge(limit: number): HttpError {
+  return refuse(`Request body is larger than ${limit} bytes`);
+}
+
+function incomplete(cause?: unknown): HttpError {
+  return new HttpError(400, 'Request body was not received completely', {
+    code: ErrorCodes.badBody,
+    cause,
+  });
+}
+
+function malformedMultipart(cause: unknown): HttpError {
+  return new HttpError(400, 'Malformed multipart body', { code: ErrorCodes.badBody, cause });
 }
 
 /** True if an urlencoded text has more than {@link MAX_PARAMETERS} parameters. */
@@ -97,13 +117,6 @@ function kindOf(contentType: string): ParsedBody['kind'] | undefined {
   return undefined;
 }
 
-function tooLarge(limit: number): HttpError {
-  return new HttpError(413, `Request body is larger than ${limit} bytes`, {
-    code: ErrorCodes.bodyTooLarge,
-    headers: { connection: 'close' },
-  });
-}
-
 function readAll(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -123,12 +136,7 @@ function readAll(req: IncomingMessage, limit: number): Promise<Buffer> {
     };
     const onError = (err?: Error) => {
       cleanup();
-      reject(
-        new HttpError(400, 'Request body was not received completely', {
-          code: ErrorCodes.badBody,
-          cause: err,
-        }),
-      );
+      reject(incomplete(err));
     };
     const cleanup = () => {
       req.off('data', onData);
@@ -169,22 +177,13 @@ function readMultipart(req: IncomingMessage, limit: number): Promise<Record<stri
         },
       });
     } catch (err) {
-      reject(
-        new HttpError(400, 'Malformed multipart body', { code: ErrorCodes.badBody, cause: err }),
-      );
+      reject(malformedMultipart(err));
       return;
     }
     // Past a limit busboy drops parts silently: refuse the request instead of a partial form.
     bb.on('fieldsLimit', () => fail(tooManyParameters()));
     bb.on('partsLimit', () => fail(tooManyParameters()));
-    bb.on('filesLimit', () =>
-      fail(
-        new HttpError(413, `More than ${MAX_FILES} files in the body`, {
-          code: ErrorCodes.bodyTooLarge,
-          headers: { connection: 'close' },
-        }),
-      ),
-    );
+    bb.on('filesLimit', () => fail(refuse(`More than ${MAX_FILES} files in the body`)));
     bb.on('field', (name, value, info) => {
       total += name.length + value.length;
       if (total > limit || info.valueTruncated || info.nameTruncated) return fail(tooLarge(limit));
@@ -213,18 +212,8 @@ function readMultipart(req: IncomingMessage, limit: number): Promise<Record<stri
     bb.on('close', () => {
       if (!failed) resolve(fields);
     });
-    bb.on('error', (err) =>
-      fail(
-        new HttpError(400, 'Malformed multipart body', { code: ErrorCodes.badBody, cause: err }),
-      ),
-    );
-    req.on('aborted', () =>
-      fail(
-        new HttpError(400, 'Request body was not received completely', {
-          code: ErrorCodes.badBody,
-        }),
-      ),
-    );
+    bb.on('error', (err) => fail(malformedMultipart(err)));
+    req.on('aborted', () => fail(incomplete()));
     req.pipe(bb);
   });
 }
@@ -267,9 +256,13 @@ export async function readBody(
       cause: err,
     });
   }
-  const fields =
-    value !== null && typeof value === 'object' && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  return { kind, fields, value };
+  return { kind, fields: fieldsOf(value), value };
+}
+
+/** The fields of a parsed body: its keys when it is a plain object, else undefined. */
+export function fieldsOf(body: unknown): Record<string, unknown> | undefined {
+  if (body === null || typeof body !== 'object' || Array.isArray(body) || Buffer.isBuffer(body)) {
+    return undefined;
+  }
+  return body as Record<string, unknown>;
 }

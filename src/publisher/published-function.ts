@@ -7,8 +7,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ModuleRegistry, Pin } from '../registry/types.js';
-import { buildArgs, fieldsOf, sanitizeBody } from './args.js';
-import { hasBody, readBody } from './body.js';
+import { buildArgs, sanitizeBody } from './args.js';
+import { fieldsOf, hasBody, readBody } from './body.js';
 import { RequestContext } from './context.js';
 import { ErrorCodes, HttpError } from './errors.js';
 import { type StreamErrorHandler, sendValue } from './respond.js';
