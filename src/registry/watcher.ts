@@ -4,7 +4,8 @@
  * save one evaluation:
  *
  * - per file, one invalidation runs at a time; events during it coalesce into a single
- *   re-run that reads the latest content (a burst is not a queue);
+ *   re-run that reads the latest content (a burst is not a queue); a burst that never
+ *   pauses is still read every ~`BURST_MAX_WAIT_MS`;
  * - an empty or unparsable read right after an event is a write in progress: wait for the
  *   next event, or re-read shortly (the delay is paid only then, never on a good save);
  * - content hashes (in the registry) make a second event for the same bytes a no-op.
@@ -38,7 +39,9 @@ export interface Watcher {
 
 /**
  * After a run, more events for the file mean a burst: wait until it has been quiet this
- * long, then read once (so a burst costs at most two evaluations; a single save waits never).
+ * long, then read once (a single save waits never). A burst costs at most two evaluations
+ * while it lasts under {@link BURST_MAX_WAIT_MS} past the first one's run, then one more per
+ * {@link BURST_MAX_WAIT_MS}.
  */
 const BURST_QUIET_MS = 30;
 
