@@ -21,22 +21,32 @@ const fnToString = Function.prototype.toString;
 const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor;
 const AsyncGeneratorFunction = Object.getPrototypeOf(async function* () {}).constructor;
 
+/** What a function is, read from it without calling it. */
+export type FunctionKind = 'plain' | 'generator' | 'class' | 'native' | 'opaque';
+
 /**
- * True for a plain or async function written in JavaScript/TypeScript; false for classes,
- * generators, native functions (`fs.readFileSync.bind(fs)`, `eval`, a Proxy) and non-functions.
+ * `plain` for a plain or async function written in JavaScript/TypeScript; `native` for
+ * built-ins, bound functions and callable Proxies; `opaque` when its source cannot be read.
  */
-function isPlainFunction(value: unknown): value is (...args: unknown[]) => unknown {
-  if (typeof value !== 'function') return false;
-  if (value instanceof GeneratorFunction || value instanceof AsyncGeneratorFunction) return false;
+export function functionKind(fn: object): FunctionKind {
+  if (fn instanceof GeneratorFunction || fn instanceof AsyncGeneratorFunction) return 'generator';
   let src: string;
   try {
-    src = fnToString.call(value);
+    src = fnToString.call(fn);
   } catch {
-    return false; // a Proxy or exotic callable
+    return 'opaque';
   }
-  // Classes are not callable; native code (built-ins, bound functions, callable Proxies)
-  // is never app code, whatever path brought it into the module.
-  return !/^class[\s{]/.test(src) && !src.endsWith('{ [native code] }');
+  if (/^class[\s{]/.test(src)) return 'class';
+  return src.endsWith('{ [native code] }') ? 'native' : 'plain';
+}
+
+/**
+ * True for a plain or async function written in JavaScript/TypeScript; false for classes,
+ * generators, native functions (`fs.readFileSync.bind(fs)`, `eval`, a Proxy) and non-functions:
+ * native code is never app code, whatever path brought it into the module.
+ */
+function isPlainFunction(value: unknown): value is (...args: unknown[]) => unknown {
+  return typeof value === 'function' && functionKind(value) === 'plain';
 }
 
 /** True if `name` could ever be a published export name. */

@@ -9,6 +9,7 @@ import type { AppDef } from './app-config.js';
 import type { Context } from './context.js';
 import { ErrorCodes, HttpError } from './errors.js';
 import type { Mount } from './mounts.js';
+import { functionKind } from './published.js';
 import type { PublishedFunction } from './published-function.js';
 import type { StaticFiles } from './static-files.js';
 
@@ -103,18 +104,11 @@ function methodsOf(fn: Handler): string[] | HttpError {
   return upper;
 }
 
-const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor;
-const AsyncGeneratorFunction = Object.getPrototypeOf(async function* () {}).constructor;
-
-/** True for a callable guard: any function (bound, wrapped) but a class or a generator. */
+/** True for a callable guard: any function (bound, wrapped, a Proxy) but a class or a generator. */
 function isGuard(g: unknown): g is Guard['fn'] {
   if (typeof g !== 'function') return false;
-  if (g instanceof GeneratorFunction || g instanceof AsyncGeneratorFunction) return false;
-  try {
-    return !/^class[\s{]/.test(Function.prototype.toString.call(g));
-  } catch {
-    return true; // a callable Proxy: calling it decides
-  }
+  const kind = functionKind(g);
+  return kind !== 'class' && kind !== 'generator';
 }
 
 /** Reads a function's methods, schema and guards (with its module's) under `pin`. */
