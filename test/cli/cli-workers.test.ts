@@ -16,8 +16,8 @@ export function crash() {
 async function workersServing(url: string, version: string, count: number): Promise<Set<string>> {
   const pids = new Set<string>();
   return until(async () => {
-    const res = await get(`${url}/w`).catch(() => undefined);
-    const [v, pid] = res?.body.split(' ') ?? [];
+    // A failed request (a worker restarting) is "not yet" to until().
+    const [v, pid] = (await get(`${url}/w`)).body.split(' ');
     if (v === version && pid) pids.add(pid);
     return pids.size >= count ? pids : undefined;
   }, `${count} workers serving ${version}`);
