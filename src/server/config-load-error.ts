@@ -1,9 +1,9 @@
 /**
  * Turns an error thrown while importing the bundled config (a temp `.mjs` next to it)
  * into one that names the user's file: the temp path is replaced by the config's, and
- * a line:col is added, mapped through the bundle's inline source map (a throw) or found
- * in the source (a package that cannot be found). For a plain JavaScript config, pass
- * the config itself as `temp` and `''` as `bundle`.
+ * a line:col is added, mapped through the bundle's source map (a throw) or found in the
+ * source (a package that cannot be found). For a plain JavaScript config, pass the
+ * config itself as `temp` and `''` as `map`.
  */
 import { SourceMap } from 'node:module';
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
@@ -21,12 +21,12 @@ export function describeLoadError(
   err: unknown,
   temp: string,
   file: string,
-  bundle: string,
+  map: string,
   source: string,
 ): string {
   const raw = messageOf(err);
   const message = replaceAll(replaceAll(raw, pathToFileURL(temp).href, file), temp, file);
-  const place = thrownAt(err, temp, bundle) ?? importedAt(raw, file, source);
+  const place = thrownAt(err, temp, map) ?? importedAt(raw, file, source);
   const where =
     place === undefined
       ? basename(file)
@@ -55,7 +55,7 @@ function replaceAll(text: string, from: string, to: string): string {
 }
 
 /** The first stack frame in the temp bundle, mapped back to the original source. */
-function thrownAt(err: unknown, temp: string, bundle: string): Place | undefined {
+function thrownAt(err: unknown, temp: string, map: string): Place | undefined {
   const stack = (err as { stack?: unknown } | null)?.stack;
   if (typeof stack !== 'string') return undefined;
   const names = [pathToFileURL(temp).href, temp].map((s) =>
@@ -64,10 +64,10 @@ function thrownAt(err: unknown, temp: string, bundle: string): Place | undefined
   const frame = new RegExp(`(?:${names.join('|')}):(\\d+):(\\d+)`).exec(stack);
   if (!frame) return undefined;
   // No bundle: a plain JavaScript config ran as is, its frames are already right.
-  if (bundle === '') return { file: temp, line: Number(frame[1]), column: Number(frame[2]) };
-  const map = inlineMap(bundle);
-  if (!map) return undefined;
-  const entry = map.findEntry(Number(frame[1]) - 1, Number(frame[2]) - 1) as {
+  if (map === '') return { file: temp, line: Number(frame[1]), column: Number(frame[2]) };
+  const sourceMap = parseMap(map);
+  if (!sourceMap) return undefined;
+  const entry = sourceMap.findEntry(Number(frame[1]) - 1, Number(frame[2]) - 1) as {
     originalSource?: string;
     originalLine?: number;
     originalColumn?: number;
@@ -79,13 +79,9 @@ function thrownAt(err: unknown, temp: string, bundle: string): Place | undefined
   return { file: src, line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1 };
 }
 
-function inlineMap(bundle: string): SourceMap | undefined {
-  const m = /\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/.exec(
-    bundle,
-  );
-  if (!m) return undefined;
+function parseMap(map: string): SourceMap | undefined {
   try {
-    return new SourceMap(JSON.parse(Buffer.from(m[1] as string, 'base64').toString('utf8')));
+    return new SourceMap(JSON.parse(map));
   } catch {
     return undefined;
   }

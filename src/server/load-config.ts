@@ -52,6 +52,7 @@ async function importTypeScript(file: string): Promise<unknown> {
   // Next to the config, so bare imports resolve from the project's node_modules.
   const temp = join(dirname(file), `.${name}.${process.pid}-${randomBytes(4).toString('hex')}.mjs`);
   let code: string;
+  let map: string;
   try {
     const result = await build({
       entryPoints: [file],
@@ -61,13 +62,15 @@ async function importTypeScript(file: string): Promise<unknown> {
       format: 'esm',
       target: 'node20',
       packages: 'external',
-      sourcemap: 'inline',
+      sourcemap: 'external',
       // Only names the output so the source map's paths are relative to the config's directory.
       outfile: temp,
       logLevel: 'silent',
       plugins: [frameworkPlugin()],
     });
-    code = result.outputFiles[0]!.text;
+    const out = result.outputFiles;
+    code = out.find((f) => !f.path.endsWith('.map'))!.text;
+    map = out.find((f) => f.path.endsWith('.map'))!.text;
   } catch (err) {
     const first = (err as { errors?: Message[] }).errors?.[0];
     const at = first?.location ? `:${first.location.line}:${first.location.column + 1}` : '';
@@ -76,7 +79,7 @@ async function importTypeScript(file: string): Promise<unknown> {
   await writeFile(temp, code);
   try {
     return await importModule(temp, file, (err) =>
-      describeLoadError(err, temp, file, code, readSource(file)),
+      describeLoadError(err, temp, file, map, readSource(file)),
     );
   } finally {
     await unlink(temp).catch(() => {});

@@ -138,11 +138,16 @@ export default defineConfig({ port, bodyLimit: limit, middleware: [(req, res, ne
     });
   });
 
-  it('names the file when it throws at load time or has no default export', async () => {
+  // This test process runs with source maps on (tsx), as `node --enable-source-maps` would.
+  it('names the file and line:col of a throw at load time (source maps on or off), or a missing default export', async () => {
     const throwing = await project({
-      'hotpub.config.ts': 'throw new Error("boom");\nexport default {};',
+      'hotpub.config.ts':
+        'const n: number = 1;\nif (n) throw new Error("boom");\nexport default {};',
     });
-    await assert.rejects(loadConfig(throwing), /hotpub\.config\.ts: failed to load: boom/);
+    await assert.rejects(
+      loadConfig(throwing),
+      /^ConfigError: hotpub\.config\.ts:2:14: failed to load: boom$/,
+    );
     const noDefault = await project({ 'hotpub.config.ts': 'export const port = 1;' });
     await assert.rejects(loadConfig(noDefault), /hotpub\.config\.ts: no default export/);
     assert.deepEqual(await readdir(throwing), ['hotpub.config.ts']);
