@@ -56,6 +56,13 @@ export class AppState {
     this.current = new Generation(0, new Map());
   }
 
+  /** Pins the current generation for a request holding the lock in `epoch` (-1: no lock). */
+  pin(epoch: number): PinImpl {
+    const gen = this.current;
+    gen.inflight++;
+    return new PinImpl(this, gen, epoch, gen.number);
+  }
+
   /** Replaces the current generation; returns the generations that still run requests. */
   swap(next: Generation): Generation[] {
     const old = this.current;
@@ -113,7 +120,7 @@ function foreignFunctions(inst: Instance): Set<unknown> {
 }
 
 /** A request's pin on one generation of one app. */
-export class PinImpl implements Pin {
+class PinImpl implements Pin {
   private released = false;
 
   constructor(

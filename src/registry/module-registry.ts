@@ -5,7 +5,7 @@
  * {@link ModuleLoader} and {@link ModuleReloader}; this class adds the public API, pins and observability.
  */
 import { codeFrame, locateError, RegistryErrorCode } from './errors.js';
-import { type AppState, PinImpl } from './generation.js';
+import type { AppState } from './generation.js';
 import type { ModuleRecord } from './module-record.js';
 import { ModuleReloader } from './module-reloader.js';
 import type {
@@ -58,24 +58,10 @@ export class LockedModuleRegistry extends ModuleReloader implements ModuleRegist
 
   acquire(app: string): Pin | Promise<Pin> {
     const st = this.appState(app);
-    if (!this.useLock) {
-      const gen = st.current;
-      gen.inflight++;
-      return new PinImpl(st, gen, -1, gen.number);
-    }
+    if (!this.useLock) return st.pin(-1);
     const epoch = st.lock.tryAcquireShared();
-    if (epoch >= 0) {
-      const gen = st.current;
-      gen.inflight++;
-      return new PinImpl(st, gen, epoch, gen.number);
-    }
-    return new Promise<Pin>((resolve) => {
-      st.lock.waitShared((e) => {
-        const gen = st.current;
-        gen.inflight++;
-        resolve(new PinImpl(st, gen, e, gen.number));
-      });
-    });
+    if (epoch >= 0) return st.pin(epoch);
+    return new Promise<Pin>((resolve) => st.lock.waitShared((e) => resolve(st.pin(e))));
   }
 
   locateError(err: unknown): { location: SourceLocation; frame: string } | undefined {
