@@ -39,9 +39,10 @@ export function environment() {
     node: process.version,
     commit,
     versions: Object.fromEntries(
-      ['express', 'fastify', 'autocannon', 'hot-hook', 'tsx', 'nodemon', 'chokidar', 'esbuild'].map(
-        (n) => [n, version(n)],
-      ),
+      ['express', 'fastify', 'autocannon', 'hot-hook', 'tsx', 'nodemon', 'esbuild'].map((n) => [
+        n,
+        version(n),
+      ]),
     ),
   };
 }
