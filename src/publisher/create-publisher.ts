@@ -32,6 +32,8 @@ export interface PublisherOptions {
   bodyLimit?: number;
   /** pino logger; default one at `info` on stdout. */
   logger?: Logger;
+  /** The apps of `appsDir` if the caller has discovered them already (read once at start-up). */
+  apps?: AppDef[];
 }
 
 /** A connect-style handler; `next` is called for paths the publisher does not answer. */
@@ -95,7 +97,7 @@ class PublisherImpl implements Publisher, PublisherHost {
     this.log = opts.logger ?? pino({ level: process.env.HOTPUB_LOG_LEVEL ?? 'info' });
     this.appsDir = opts.appsDir ?? opts.registry.root;
     this.bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
-    this.mountApps(discoverApps(this.appsDir));
+    this.mountApps(opts.apps ?? discoverApps(this.appsDir));
     this.errorOptions = { dev: this.dev, log: this.log, registry: this.registry };
     this.handle = this.handle.bind(this);
     this.error = this.sendError.bind(this);

@@ -36,8 +36,8 @@ export interface StartedPublisher {
  */
 export async function startPublisher(options: StartPublisherOptions): Promise<StartedPublisher> {
   const dev = options.dev ?? false;
-  // Clear errors before the registry touches the directory.
-  discoverApps(options.apps);
+  // Clear errors before the registry touches the directory; the publisher mounts these.
+  const apps = discoverApps(options.apps);
   let publisher: Publisher | undefined;
   const registry = createRegistry({
     root: options.apps,
@@ -56,6 +56,7 @@ export async function startPublisher(options: StartPublisherOptions): Promise<St
     publisher = createPublisher({
       registry,
       appsDir: options.apps,
+      apps,
       dev,
       logger: options.logger ?? pino({ level: process.env.HOTPUB_LOG_LEVEL ?? 'info' }),
       bodyLimit: options.bodyLimit,
