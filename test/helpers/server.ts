@@ -5,12 +5,13 @@
  *   const res = await s.fetch('/blog');
  *   await s.close();
  */
-import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { createServer, type HotpubServer, type ServeOptions } from '../../src/server/serve.js';
+import { writeFiles } from './files.js';
 
 /** Options: the files of the apps directory plus any server option but `apps`. */
 export interface StartOptions extends Partial<Omit<ServeOptions, 'apps'>> {
@@ -46,18 +47,6 @@ export interface TestServer {
   remove(rel: string): Promise<void>;
   /** Closes the server and deletes the temp directory. */
   close(): Promise<void>;
-}
-
-/** Writes `files` under `dir`, creating directories. */
-export async function writeFiles(
-  dir: string,
-  files: Record<string, string | Uint8Array>,
-): Promise<void> {
-  for (const [rel, content] of Object.entries(files)) {
-    const file = join(dir, rel);
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, content);
-  }
 }
 
 /** Makes a temp apps directory with `files`; returns its real path and a cleanup. */

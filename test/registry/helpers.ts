@@ -2,9 +2,9 @@
  * Helpers for registry tests: real temp directories with real files, a registry on them,
  * and bounded polling (never a fixed sleep that assumes speed).
  */
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type {
   ModuleRegistry,
@@ -13,6 +13,9 @@ import type {
   RegistryOptions,
 } from '../../src/registry/index.js';
 import { createRegistry } from '../../src/registry/index.js';
+import { writeFiles } from '../helpers/files.js';
+
+export { atomicWrite, writeFiles } from '../helpers/files.js';
 
 export type Files = Record<string, string>;
 
@@ -23,21 +26,6 @@ export async function makeRoot(files: Files): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), 'hotpub-reg-'));
   await writeFiles(root, files);
   return root;
-}
-
-export async function writeFiles(root: string, files: Files): Promise<void> {
-  for (const [rel, text] of Object.entries(files)) {
-    const path = join(root, rel);
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, text);
-  }
-}
-
-/** Writes like an editor's atomic save: a temp file renamed over the target. */
-export async function atomicWrite(path: string, text: string): Promise<void> {
-  const tmp = join(dirname(path), `.${Date.now()}-${Math.random().toString(36).slice(2)}.tmp`);
-  await writeFile(tmp, text);
-  await rename(tmp, path);
 }
 
 export interface Harness {
