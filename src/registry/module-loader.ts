@@ -12,6 +12,7 @@ import { AppState, type Instance, type Retirement } from './generation.js';
 import { ModuleGraph } from './graph.js';
 import { boundKeep, type HotState } from './hot-context.js';
 import { ModuleRecord } from './module-record.js';
+import { RegistryEmitter, type RegistryListener, type Unsubscribe } from './registry-events.js';
 import { isInside, resolveImport } from './resolve.js';
 import { commitPass } from './swap.js';
 import {
@@ -71,13 +72,14 @@ export abstract class ModuleLoader implements PassHost {
     return st;
   }
 
-  /** Sends an event to `options.onEvent`; a throwing listener never breaks the registry. */
+  protected readonly events = new RegistryEmitter();
+
+  on<K extends keyof RegistryEvents>(type: K, listener: RegistryListener<K>): Unsubscribe {
+    return this.events.on(type, listener);
+  }
+
   emit<K extends keyof RegistryEvents>(type: K, event: RegistryEvents[K]): void {
-    try {
-      this.options.onEvent?.(type, event);
-    } catch {
-      // A listener's bug must not fail a reload.
-    }
+    this.events.emit(type, event);
   }
 
   // ---- PassHost ----

@@ -118,8 +118,6 @@ export interface RegistryOptions {
   codeLock?: boolean;
   /** Where `import ... from 'hotpub'` inside app modules resolves to. */
   hotpub?: Record<string, unknown>;
-  /** Called with each registry event; default: none. */
-  onEvent?: <K extends keyof RegistryEvents>(type: K, event: RegistryEvents[K]) => void;
 }
 
 /**
@@ -134,6 +132,16 @@ export interface ModuleRegistry {
   start(): Promise<void>;
   /** Stop watching; run every pending `dispose`. */
   close(): Promise<void>;
+
+  /**
+   * Calls `listener` with every event of `type` until the returned function is called.
+   * A listener that throws is ignored: it never fails a load or a reload, and the other
+   * listeners still hear the event.
+   */
+  on<K extends keyof RegistryEvents>(
+    type: K,
+    listener: (event: RegistryEvents[K]) => void,
+  ): () => void;
 
   /**
    * Real path of the addressable module `<root>/<app>/<rel>.ts` (or `.js`, `.ts` first)

@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type { Publisher } from '../publisher/create-publisher.js';
-import type { ModuleRegistry, RegistryEvents } from '../registry/types.js';
+import type { ModuleRegistry } from '../registry/types.js';
 import type { Middleware } from './config.js';
 import { startPublisher } from './start-publisher.js';
 
@@ -55,8 +55,6 @@ export interface ServeOptions {
    * dashboard... Its `next()` answers 404. Without it those paths are 404.
    */
   reserved?: Middleware;
-  /** Also called with every registry event (after the publisher has seen it), e.g. to log. */
-  onRegistryEvent?: <K extends keyof RegistryEvents>(type: K, event: RegistryEvents[K]) => void;
 }
 
 /** A running server. */
@@ -185,9 +183,10 @@ export async function createServer(options: ServeOptions): Promise<HotpubServer>
       registry,
       publisher,
       close() {
-        closing ??= closeServer(server, options.shutdownTimeoutMs ?? 10_000).then(() =>
-          registry.close(),
-        );
+        closing ??= closeServer(server, options.shutdownTimeoutMs ?? 10_000).then(() => {
+          publisher.close();
+          return registry.close();
+        });
         return closing;
       },
     };

@@ -45,11 +45,10 @@ export async function harness(
 ): Promise<Harness> {
   const root = await makeRoot(files);
   const events: Harness['events'] = [];
-  const registry = createRegistry({
-    root,
-    onEvent: (type, event) => events.push({ type, event }),
-    ...options,
-  });
+  const registry = createRegistry({ root, ...options });
+  for (const type of ['swap', 'error', 'files'] as const) {
+    registry.on(type, (event) => events.push({ type, event }));
+  }
   await registry.start();
   const real = registry.root;
   return {
