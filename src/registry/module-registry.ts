@@ -56,11 +56,17 @@ export class LockedModuleRegistry extends ModuleReloader implements ModuleRegist
     return this.index.list(app);
   }
 
-  acquire(app: string): Pin | Promise<Pin> {
+  tryAcquire(app: string): Pin | undefined {
     const st = this.appState(app);
     if (!this.useLock) return st.pin(-1);
     const epoch = st.lock.tryAcquireShared();
-    if (epoch >= 0) return st.pin(epoch);
+    return epoch >= 0 ? st.pin(epoch) : undefined;
+  }
+
+  acquire(app: string): Promise<Pin> {
+    const pin = this.tryAcquire(app);
+    if (pin !== undefined) return Promise.resolve(pin);
+    const st = this.appState(app);
     return new Promise<Pin>((resolve) => st.lock.waitShared((e) => resolve(st.pin(e))));
   }
 

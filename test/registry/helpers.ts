@@ -57,8 +57,7 @@ export async function harness(
     events,
     file: (rel) => join(real, rel),
     async withPin(app, fn) {
-      const p = registry.acquire(app);
-      const pin = p instanceof Promise ? await p : p;
+      const pin = registry.tryAcquire(app) ?? (await registry.acquire(app));
       try {
         return await fn(pin);
       } finally {

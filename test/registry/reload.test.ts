@@ -21,8 +21,8 @@ export function index() { return 'other'; }`,
     await h.registry.ensureModule(idx);
     await h.registry.ensureModule(other);
     const otherBefore = await h.withPin('a', (p) => p.exportsOf(other)?.id);
-    const old = h.registry.acquire('a');
-    assert.ok(!(old instanceof Promise));
+    const old = h.registry.tryAcquire('a');
+    assert.ok(old, 'no reload pending: the pin is taken synchronously');
     const gen0 = old.generation;
     old.release();
 
@@ -54,8 +54,8 @@ export function index() { return 'i1/' + v; }`,
     );
     const idx = h.file('a/index.ts');
     await h.registry.ensureModule(idx);
-    const p = h.registry.acquire('a');
-    assert.ok(!(p instanceof Promise));
+    const p = h.registry.tryAcquire('a');
+    assert.ok(p, 'no reload pending: the pin is taken synchronously');
     await writeFile(h.file('a/_dep.ts'), `export const v = 'd2';`);
     await writeFile(
       idx,
@@ -67,11 +67,16 @@ export function index() { return 'i2/' + v; }`,
     // The reload waits for our pin: the app reports it pending and new pins queue.
     const app = () => h!.registry.snapshot().apps.find((a) => a.name === 'a');
     await waitFor(() => app()?.reloadPending === true, 'the reload to wait for the lock');
-    const queued = h.registry.acquire('a');
-    assert.ok(queued instanceof Promise, 'requests queue behind a pending reload');
+    assert.equal(h.registry.tryAcquire('a'), undefined, 'no pin while a reload is pending');
+    let granted = false;
+    const queued = h.registry.acquire('a').then((pin) => {
+      granted = true;
+      return pin;
+    });
     assert.equal(call(p, idx, 'index'), 'i1/d1');
     await new Promise((r) => setTimeout(r, 5));
     assert.equal(call(p, idx, 'index'), 'i1/d1', 'still the old generation after awaits');
+    assert.equal(granted, false, 'requests queue behind a pending reload');
     p.release();
     await Promise.all([r1, r2]);
     const next = await queued;

@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterEach, describe, it } from 'node:test';
-import type { Pin } from '../../src/registry/index.js';
 import { atomicWrite, call, fixture, type Harness, harness, waitFor } from './helpers.js';
-
-async function pinOf(h: Harness, app: string): Promise<Pin> {
-  const p = h.registry.acquire(app);
-  return p instanceof Promise ? await p : p;
-}
 
 describe('registry: scenarios from on-disk fixtures', () => {
   let h: Harness | undefined;
@@ -18,7 +12,7 @@ describe('registry: scenarios from on-disk fixtures', () => {
     const idx = h.file('a/index.ts');
     const b = h.file('a/_b.ts');
     await h.registry.ensureModule(idx);
-    let pin = await pinOf(h, 'a');
+    let pin = await h.registry.acquire('a');
     assert.deepEqual(await call(pin, idx, 'index'), ['a1', 'b1', 'a1']);
     pin.release();
     assert.deepEqual(h.registry.getModule(idx)?.imports, [b]);
@@ -29,7 +23,7 @@ describe('registry: scenarios from on-disk fixtures', () => {
     const r = await h.registry.invalidateModule(b);
     assert.equal(r.error, undefined);
     assert.deepEqual(r.reloaded.sort(), [b, idx].sort());
-    pin = await pinOf(h, 'a');
+    pin = await h.registry.acquire('a');
     assert.deepEqual(await call(pin, idx, 'index'), ['a1', 'b2', 'a1']);
     pin.release();
     assert.equal(
@@ -42,7 +36,7 @@ describe('registry: scenarios from on-disk fixtures', () => {
     const isrc = await readFile(idx, 'utf8');
     await writeFile(idx, isrc.replace("'a1'", "'a2'"));
     assert.equal((await h.registry.invalidateModule(idx)).error, undefined);
-    pin = await pinOf(h, 'a');
+    pin = await h.registry.acquire('a');
     assert.deepEqual(await call(pin, idx, 'index'), ['a2', 'b2', 'a2']);
     pin.release();
   });
@@ -56,7 +50,7 @@ describe('registry: scenarios from on-disk fixtures', () => {
       Array.from({ length: 100 }, (_, i) => h!.registry.ensureModule(i % 2 ? x : y)),
     );
     assert.equal(h.registry.getModule(impl)?.evaluations, 1);
-    const old = await pinOf(h, 'a');
+    const old = await h.registry.acquire('a');
     assert.equal(old.exportsOf(x)?.whoami, old.exportsOf(y)?.whoami, 'same instance behind both');
     assert.equal(old.exportsOf(x)?.more instanceof Function, true);
     const pending = call(old, x, 'whoami') as Promise<number>;
@@ -69,7 +63,7 @@ describe('registry: scenarios from on-disk fixtures', () => {
     old.release();
     const r = await drain;
     assert.deepEqual(r.reloaded.sort(), [impl, x, y].sort());
-    const now = await pinOf(h, 'a');
+    const now = await h.registry.acquire('a');
     assert.equal(await call(now, x, 'whoami'), 2);
     assert.equal(await call(now, y, 'whoami'), 2);
     assert.equal(now.exportsOf(x)?.version, 2);
@@ -89,7 +83,7 @@ describe('registry: scenarios from on-disk fixtures', () => {
       while (!done) {
         try {
           await h!.registry.ensureModule(idx);
-          const pin = await pinOf(h!, 'a');
+          const pin = await h!.registry.acquire('a');
           try {
             const [atLoad, before, after] = (await call(pin, idx, 'index')) as number[];
             if (atLoad !== before || before !== after) {

@@ -7,14 +7,8 @@ const mod = (v: number | string) => `export const v = ${JSON.stringify(v)};
 export function index() { return v; }
 `;
 
-async function served(h: Harness, app: string, file: string): Promise<unknown> {
-  const p = h.registry.acquire(app);
-  const pin = p instanceof Promise ? await p : p;
-  try {
-    return pin.exportsOf(file)?.v;
-  } finally {
-    pin.release();
-  }
+function served(h: Harness, app: string, file: string): Promise<unknown> {
+  return h.withPin(app, (pin) => pin.exportsOf(file)?.v);
 }
 
 describe('registry: watching files', () => {
@@ -47,8 +41,8 @@ describe('registry: watching files', () => {
     await h.registry.ensureModule(f);
     // A held pin keeps the first reload at the code lock while the other nine saves land:
     // one burst however slowly a loaded machine writes it.
-    const held = h.registry.acquire('a');
-    assert.ok(!(held instanceof Promise));
+    const held = h.registry.tryAcquire('a');
+    assert.ok(held, 'no reload pending: the pin is taken synchronously');
     try {
       await writeFile(f, mod(1));
       const app = () => h!.registry.snapshot().apps.find((a) => a.name === 'a');
@@ -113,8 +107,8 @@ describe('registry: watching files', () => {
     h = await harness({ 'a/index.ts': mod('x'), 'a/other.ts': mod('o') }, { watch: true });
     const f = h.file('a/other.ts');
     await h.registry.ensureModule(f);
-    const held = h.registry.acquire('a');
-    assert.ok(!(held instanceof Promise));
+    const held = h.registry.tryAcquire('a');
+    assert.ok(held, 'no reload pending: the pin is taken synchronously');
     await rm(f);
     // The delete waits for the held request (drain), so release it once the reload is pending.
     await waitFor(
