@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { afterEach, describe, it } from 'node:test';
-import { call, type Harness, harness, waitFor } from './helpers.js';
+import { waitFor } from '../helpers/wait.js';
+import { call, edit, fixture, type Harness, harness } from './helpers.js';
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -147,7 +148,7 @@ describe('registry: the code lock', () => {
     const ra = h.registry.invalidateModule(fa);
     await waitFor(
       () => h!.registry.snapshot().apps.find((x) => x.name === 'a')?.reloadPending === true,
-      'a reload pending',
+      { message: 'a reload pending' },
     );
     assert.equal(h.registry.tryAcquire('a'), undefined, 'app a queues');
     const pb = h.registry.tryAcquire('b');
@@ -164,14 +165,7 @@ describe('registry: the code lock', () => {
   });
 
   it('a module shared by two apps is one instance; its reload takes both apps’ locks', async () => {
-    h = await harness(
-      {
-        '_shared/conf.ts': `export const conf = { v: 1 };`,
-        'a/index.ts': `import { conf } from '../_shared/conf';\nexport const c = conf;`,
-        'b/index.ts': `import { conf } from '../_shared/conf';\nexport const c = conf;`,
-      },
-      { drainTimeoutMs: 60_000 },
-    );
+    h = await harness(await fixture('shared-module'), { drainTimeoutMs: 60_000 });
     const fa = h.file('a/index.ts');
     const fb = h.file('b/index.ts');
     const shared = h.file('_shared/conf.ts');
@@ -180,7 +174,7 @@ describe('registry: the code lock', () => {
     const pb = await h.registry.acquire('b');
     assert.equal(pa.exportsOf(fa)?.c, pb.exportsOf(fb)?.c, 'one instance');
     assert.equal(h.registry.getModule(shared)?.evaluations, 1);
-    await writeFile(shared, `export const conf = { v: 2 };`);
+    await edit(shared, 'v: 1', 'v: 2');
     let done = false;
     const r = h.registry.invalidateModule(shared).then((x) => {
       done = true;
@@ -188,12 +182,12 @@ describe('registry: the code lock', () => {
     });
     await waitFor(
       () => h!.registry.snapshot().apps.find((x) => x.name === 'a')?.reloadPending === true,
-      'reload waiting for a',
+      { message: 'reload waiting for a' },
     );
     pa.release();
     await waitFor(
       () => h!.registry.snapshot().apps.find((x) => x.name === 'b')?.reloadPending === true,
-      'reload waiting for b',
+      { message: 'reload waiting for b' },
     );
     assert.equal(done, false, 'still waiting for b’s request');
     pb.release();

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { afterEach, describe, it } from 'node:test';
-import { atomicWrite, call, fixture, type Harness, harness, waitFor } from './helpers.js';
+import { atomicWrite } from '../helpers/files.js';
+import { waitFor } from '../helpers/wait.js';
+import { call, edit, fixture, type Harness, harness } from './helpers.js';
 
 describe('registry: scenarios from on-disk fixtures', () => {
   let h: Harness | undefined;
@@ -18,8 +20,7 @@ describe('registry: scenarios from on-disk fixtures', () => {
     assert.deepEqual(h.registry.getModule(idx)?.imports, [b]);
     assert.deepEqual(h.registry.getModule(b)?.imports, [idx]);
 
-    const src = await readFile(b, 'utf8');
-    await writeFile(b, src.replace("'b1'", "'b2'"));
+    await edit(b, "'b1'", "'b2'");
     const r = await h.registry.invalidateModule(b);
     assert.equal(r.error, undefined);
     assert.deepEqual(r.reloaded.sort(), [b, idx].sort());
@@ -33,8 +34,7 @@ describe('registry: scenarios from on-disk fixtures', () => {
     );
     assert.equal(h.registry.getModule(idx)?.evaluations, 2);
 
-    const isrc = await readFile(idx, 'utf8');
-    await writeFile(idx, isrc.replace("'a1'", "'a2'"));
+    await edit(idx, "'a1'", "'a2'");
     assert.equal((await h.registry.invalidateModule(idx)).error, undefined);
     pin = await h.registry.acquire('a');
     assert.deepEqual(await call(pin, idx, 'index'), ['a2', 'b2', 'a2']);
@@ -55,7 +55,7 @@ describe('registry: scenarios from on-disk fixtures', () => {
     assert.equal(old.exportsOf(x)?.more instanceof Function, true);
     const pending = call(old, x, 'whoami') as Promise<number>;
 
-    await writeFile(impl, (await readFile(impl, 'utf8')).replace('version = 1', 'version = 2'));
+    await edit(impl, 'version = 1', 'version = 2');
     const drain = h.registry.invalidateModule(impl); // waits for `old`
     assert.equal(await pending, 1);
     assert.equal(old.exportsOf(x)?.version, 1);
@@ -105,7 +105,10 @@ describe('registry: scenarios from on-disk fixtures', () => {
       const text = `export const version: number = ${v};\n`;
       if (v % 2) await writeFile(dep, text);
       else await atomicWrite(dep, text);
-      await waitFor(() => h!.registry.getModule(dep)?.generation === v + 1, `reload ${v}`, 20_000);
+      await waitFor(() => h!.registry.getModule(dep)?.generation === v + 1, {
+        message: `reload ${v}`,
+        timeoutMs: 20_000,
+      });
     }
     done = true;
     await Promise.all(clients);
