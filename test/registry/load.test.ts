@@ -141,6 +141,35 @@ export const v = version;`,
     await assert.rejects(h.registry.ensureModule('/etc/passwd'), /not under the apps root/);
   });
 
+  it('the registry shows exactly the ModuleRegistry surface at run time', () => {
+    const surface = (o: object): string[] => {
+      const names = new Set(Object.keys(o));
+      for (
+        let p = Object.getPrototypeOf(o);
+        p && p !== Object.prototype;
+        p = Object.getPrototypeOf(p)
+      ) {
+        for (const n of Object.getOwnPropertyNames(p)) if (n !== 'constructor') names.add(n);
+      }
+      return [...names].sort();
+    };
+    assert.deepEqual(surface(h.registry), [
+      'acquire',
+      'close',
+      'ensureModule',
+      'findFile',
+      'getModule',
+      'invalidateModule',
+      'listFiles',
+      'locateError',
+      'on',
+      'root',
+      'snapshot',
+      'start',
+      'tryAcquire',
+    ]);
+  });
+
   it('snapshot lists apps and loaded modules', () => {
     const snap = h.registry.snapshot();
     assert.equal(snap.root, h.root);
