@@ -5,6 +5,7 @@
  * The new instances are swapped in in one synchronous step, or, if any evaluation fails,
  * none of them is: the last good generation keeps serving.
  */
+import { type AppChange, appJsonOf, checkApps } from './app-dirs.js';
 import type { ReleaseExclusive } from './code-lock.js';
 import { discard } from './dispose.js';
 import { EvaluationPass } from './evaluate.js';
@@ -19,6 +20,8 @@ export interface FileChange {
   readonly changed: readonly string[];
   /** Files that are gone. */
   readonly deleted: readonly string[];
+  /** Apps whose directory or app.json changed (added, removed, new config). */
+  readonly apps?: ReadonlyMap<string, AppChange>;
 }
 
 /** The result of a change that re-evaluated nothing. */
@@ -27,14 +30,15 @@ export const NOTHING: ReloadResult = Object.freeze({ reloaded: [] }) as ReloadRe
 /** Locks every app `change` reaches, then evaluates and swaps. */
 export async function applyChange(store: ModuleStore, change: FileChange): Promise<ReloadResult> {
   const files = [...change.changed, ...change.deleted];
+  const named = [...(change.apps?.keys() ?? [])];
   for (let attempt = 0; ; attempt++) {
-    const apps = appsOf(store, [...targetsFor(store, files), ...change.deleted]);
+    const apps = appsOf(store, [...targetsFor(store, files), ...change.deleted], named);
     const holds = await lockApps(store, apps);
     try {
       if (store.closed) return NOTHING;
       // Cold loads may have added importers (even in other apps) while we waited.
       const targets = targetsFor(store, files);
-      const now = appsOf(store, [...targets, ...change.deleted]);
+      const now = appsOf(store, [...targets, ...change.deleted], named);
       if (now.join('\0') !== apps.join('\0') && attempt < 3) continue;
       return evaluateChange(store, targets, change);
     } finally {
@@ -65,11 +69,15 @@ function targetsFor(store: ModuleStore, files: readonly string[]): string[] {
   }
 }
 
-function appsOf(store: ModuleStore, files: readonly string[]): string[] {
-  return [...new Set(files.map((f) => store.appOf(f)))].sort();
+function appsOf(store: ModuleStore, files: readonly string[], named: readonly string[]): string[] {
+  return [...new Set([...files.map((f) => store.appOf(f)), ...named])].sort();
 }
 
-async function lockApps(store: ModuleStore, apps: readonly string[]): Promise<ReleaseExclusive[]> {
+/** Takes the exclusive code lock of each of `apps` (sorted), waiting for each to drain. */
+export async function lockApps(
+  store: ModuleStore,
+  apps: readonly string[],
+): Promise<ReleaseExclusive[]> {
   const holds: ReleaseExclusive[] = [];
   if (!store.useLock) return holds;
   try {
@@ -85,6 +93,14 @@ async function lockApps(store: ModuleStore, apps: readonly string[]): Promise<Re
 
 /** Evaluates `targets` in one pass and commits it; all or nothing. Runs under the locks. */
 function evaluateChange(store: ModuleStore, targets: string[], change: FileChange): ReloadResult {
+  const apps = change.apps ?? new Map<string, AppChange>();
+  const refused = checkApps(store, apps);
+  if (refused) {
+    for (const app of apps.keys()) {
+      store.events.emit('error', { app, file: appJsonOf(store, app), error: refused });
+    }
+    return { reloaded: [], error: refused };
+  }
   const gone = new Set(change.deleted);
   const set = new Set(targets.filter((f) => !gone.has(f)));
   // Replay the order the bodies first ran in, so a cycle is entered where it was before.
@@ -94,11 +110,11 @@ function evaluateChange(store: ModuleStore, targets: string[], change: FileChang
   try {
     for (const f of order) pass.instanceOf(f);
   } catch (err) {
+    // All or nothing: not even the deletes of a refused change are applied.
     discard(store, pass.finish());
-    if (change.deleted.length > 0) commitPass(store, new Map(), change.deleted, false);
     return { reloaded: [], error: blame(store, err, change.changed) };
   }
   const fresh = pass.finish();
-  commitPass(store, fresh, change.deleted, false);
+  commitPass(store, fresh, change.deleted, false, apps);
   return { reloaded: [...fresh.keys()] };
 }

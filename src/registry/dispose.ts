@@ -34,10 +34,9 @@ function disposeRetired(store: ModuleStore, r: Retirement): void {
 function runDisposers(store: ModuleStore, inst: Instance): void {
   const cbs = inst.disposers.splice(0);
   if (cbs.length === 0) return;
-  const data = store.record(inst.file).hot.data;
   for (const cb of cbs) {
     try {
-      cb(data);
+      cb(inst.hotData);
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
       const error = errorInfo(RegistryErrorCode.dispose, `dispose failed: ${msg}`, err);

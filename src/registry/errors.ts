@@ -25,6 +25,10 @@ export const RegistryErrorCode = {
   watch: 'HOTPUB_E_WATCH',
   /** The registry was closed. */
   closed: 'HOTPUB_E_REGISTRY_CLOSED',
+  /** An app.json refused by the app-config hook (the hook's own code wins when it has one). */
+  appConfig: 'HOTPUB_E_APP_CONFIG',
+  /** A release switch could not be applied (the new apps directory is unreadable). */
+  release: 'HOTPUB_E_RELEASE',
 } as const;
 
 /** Thrown (or rejected) when a module cannot be loaded; carries the registry's error info. */

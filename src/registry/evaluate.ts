@@ -77,6 +77,7 @@ export class EvaluationPass {
       appDeps: new Map(),
       foreignDeps: [],
       disposers: [],
+      hotData: state.data,
     };
     this.fresh.set(file, inst);
     this.store.countEvaluation(file);

@@ -11,7 +11,7 @@ const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 const ADDRESSABLE_EXT = ['.ts', '.js'] as const;
 
 /** True for a directory name under the root that is an app. */
-function isAppName(name: string): boolean {
+export function isAppName(name: string): boolean {
   return !name.startsWith('_') && !name.startsWith('.') && name !== 'node_modules';
 }
 
@@ -125,6 +125,11 @@ export class FileIndex {
       if (e.js) out.push(e.js);
     }
     return out.sort();
+  }
+
+  /** Forgets app `name` (its directory was removed). */
+  removeApp(name: string): void {
+    this.apps.delete(name);
   }
 
   /** Names of the apps seen (directories under the root that are apps). */

@@ -3,6 +3,7 @@
  * requests, and the bookkeeping that runs a retired instance's disposers only after the
  * last in-flight request of every generation that could reach it has ended.
  */
+import { Mutex } from 'async-mutex';
 import { CodeLock } from './code-lock.js';
 import type { Pin } from './types.js';
 
@@ -17,6 +18,8 @@ export interface Instance {
   readonly foreignDeps: unknown[];
   /** `hot.dispose` callbacks of this generation of the module. */
   readonly disposers: Array<(data: Record<string, unknown>) => void>;
+  /** Its module's `hot.data`, handed to the disposers (the record may be gone by then). */
+  readonly hotData: Record<string, unknown>;
   /** Lazily built: every function a foreign module it reaches exports. */
   foreignFns?: Set<unknown>;
 }
@@ -46,11 +49,19 @@ export class Generation {
 /** One lock domain: an app (or `_shared`), its lock and its generations. */
 export class AppState {
   readonly lock = new CodeLock();
+  /** Changes of this domain are read and applied one at a time. */
+  readonly changes = new Mutex();
   current: Generation;
   /** Counter of swaps: the next generation's number. */
   counter = 0;
   /** Non-current generations that still have in-flight requests. */
   readonly draining = new Set<Generation>();
+  /** Its directory exists (as of the last change applied). */
+  present = false;
+  /** What the app-config hook made of its app.json, as of the last change applied. */
+  config: unknown;
+  /** Hash of its app.json text as applied ('' for none); undefined before the first read. */
+  configHash: string | undefined;
 
   constructor(readonly name: string) {
     this.current = new Generation(0, new Map());

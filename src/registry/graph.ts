@@ -38,6 +38,12 @@ export class ModuleGraph {
     this.importsOf.delete(file);
   }
 
+  /** Forgets `file` entirely, as importer and as import (its release was retired). */
+  forget(file: string): void {
+    this.removeFile(file);
+    this.importersOf.delete(file);
+  }
+
   /** The app modules `file` imports. */
   imports(file: string): string[] {
     return [...(this.importsOf.get(file) ?? [])];

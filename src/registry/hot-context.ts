@@ -7,7 +7,8 @@ import type { HotContext } from './types.js';
 
 /** Per-file state that outlives every generation of the module. */
 export interface HotState {
-  readonly file: string;
+  /** Path of the module under the apps root: the state's key across releases. */
+  readonly rel: string;
   /** `import.meta.hot.data`: the same object for every generation. */
   readonly data: Record<string, unknown>;
   /** `keep()` values by key. */
@@ -15,8 +16,8 @@ export interface HotState {
 }
 
 /** Creates the per-file state. */
-export function createHotState(file: string): HotState {
-  return { file, data: {}, kept: new Map() };
+export function createHotState(rel: string): HotState {
+  return { rel, data: {}, kept: new Map() };
 }
 
 /** Returns `kept[key]`, creating it once with `factory`. */

@@ -54,21 +54,24 @@ export async function prefetch(
   store: ModuleStore,
   compiled: Compiled,
   seen: Set<string>,
+  root = store.root,
 ): Promise<void> {
   const next: Promise<void>[] = [];
   for (const spec of compiled.requires) {
     let r: ReturnType<typeof resolveImport>;
     try {
-      r = resolveImport(store.root, compiled.file, spec);
+      r = resolveImport(root, compiled.file, spec);
     } catch {
       continue;
     }
     if (r.kind !== 'app' || seen.has(r.file)) continue;
     seen.add(r.file);
-    const dep = store.record(r.file);
+    const dep = store.record(r.file, root);
     if (dep.current) continue;
     next.push(
-      readLatest(store, dep).then((c) => (c.ok ? prefetch(store, c.compiled, seen) : undefined)),
+      readLatest(store, dep).then((c) =>
+        c.ok ? prefetch(store, c.compiled, seen, root) : undefined,
+      ),
     );
   }
   await Promise.all(next);

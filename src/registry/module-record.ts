@@ -5,7 +5,7 @@
  */
 import { Mutex } from 'async-mutex';
 import type { Instance } from './generation.js';
-import { createHotState, type HotState } from './hot-context.js';
+import type { HotState } from './hot-context.js';
 import type { Compiled, TransformResult } from './transform.js';
 import type { ModuleErrorInfo, ModuleInfo, ModuleState } from './types.js';
 
@@ -34,20 +34,33 @@ export class ModuleRecord {
   failedAt = -1;
   /** Failures so far: callers that waited on one load share its failure. */
   failures = 0;
+  /** The file is gone from disk, but its removal is not applied yet (its change failed). */
+  gone = false;
   /** Single flight: loads and reloads of this file run one at a time. */
   readonly mutex = new Mutex();
-  readonly hot: HotState;
 
+  /**
+   * @param hot its `hot.data`/`keep()` state, shared by every record of the same path
+   *   under the root (across reloads and release switches)
+   */
   constructor(
     readonly file: string,
     readonly app: string,
-  ) {
-    this.hot = createHotState(file);
-  }
+    readonly hot: HotState,
+  ) {}
 
   /** Loaded, but its latest content failed: the old instance serves, it must be retried. */
   get dirty(): boolean {
     return this.current !== undefined && this.state === 'error';
+  }
+
+  /**
+   * Loaded, and what is on disk now is not what serves: new content or a removal that a
+   * failed change left unapplied. The next change of its app applies it too.
+   */
+  get pending(): boolean {
+    if (this.current === undefined) return false;
+    return this.gone || this.latestError !== undefined || this.latest?.hash !== this.good?.hash;
   }
 
   /** Records the transform of the content of hash `hash`: its code, or its syntax error. */
@@ -82,6 +95,7 @@ export class ModuleRecord {
   /** The file was deleted. */
   deleted(): void {
     this.current = undefined;
+    this.gone = false;
     this.state = 'deleted';
     this.latest = undefined;
     this.latestError = undefined;

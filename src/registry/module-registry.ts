@@ -3,14 +3,21 @@
  * {@link ModuleStore}. Every method hands the store to a verb (load, reload, snapshot)
  * or reads it; pins come from the app's code lock and current generation.
  */
+import { relative, sep } from 'node:path';
+import { readAppsAtStart } from './app-dirs.js';
+import { ChangeCollector } from './change-collector.js';
 import { disposeAll } from './dispose.js';
 import { codeFrame, locateError, RegistryErrorCode } from './errors.js';
 import { ensureModule } from './load.js';
 import { parses } from './module-code.js';
 import { ModuleStore } from './module-store.js';
-import { invalidate } from './reload.js';
+import { switchRelease } from './release-switch.js';
+import { type ReleaseWatch, watchRelease } from './release-watch.js';
+import { applyTouches } from './reload.js';
+import { currentRoot, reloadAll } from './reload-all.js';
 import { moduleInfo, snapshot } from './snapshot.js';
 import type {
+  AppReload,
   ModuleInfo,
   ModuleRegistry,
   Pin,
@@ -25,6 +32,10 @@ import { startWatcher, type Watcher } from './watcher.js';
 export class LockedModuleRegistry implements ModuleRegistry {
   readonly #store: ModuleStore;
   #watcher: Watcher | undefined;
+  #collector: ChangeCollector | undefined;
+  #release: ReleaseWatch | undefined;
+  /** A check of where the apps directory points is queued (a link changed). */
+  #moved: Promise<void> | undefined;
 
   constructor(options: RegistryOptions) {
     this.#store = new ModuleStore(options);
@@ -37,19 +48,56 @@ export class LockedModuleRegistry implements ModuleRegistry {
   async start(): Promise<void> {
     const store = this.#store;
     await store.index.scan();
-    if (store.watch && !this.#watcher) {
-      this.#watcher = await startWatcher(store.root, {
-        invalidate: (file, text) => invalidate(store, file, text),
-        parses: (file, text) => parses(store, file, text),
-        onError: (err) => watchError(store, err),
+    await readAppsAtStart(store);
+    if (store.watch && !this.#watcher) await this.#watch();
+  }
+
+  /** Watches the root's files (changes) and the links on the way to it (release switches). */
+  async #watch(): Promise<void> {
+    const store = this.#store;
+    const onError = (err: unknown) => watchError(store, err);
+    this.#collector ??= new ChangeCollector({
+      domainOf: (path) => relative(store.root, path).split(sep)[0] ?? '',
+      parses: (file, text) => parses(store, file, text),
+      apply: (touches) => applyTouches(store, touches),
+      onError,
+    });
+    const collector = this.#collector;
+    this.#watcher = await startWatcher(store.root, { touch: (p) => collector.touch(p), onError });
+    this.#release = watchRelease(store.configuredRoot, () => this.#releaseMoved());
+  }
+
+  /** After a release switch: watch the new release instead of the old one. */
+  async #rewatch(): Promise<void> {
+    const w = this.#watcher;
+    this.#watcher = undefined;
+    this.#release?.close();
+    this.#release = undefined;
+    await w?.close();
+    if (!this.#store.closed) await this.#watch();
+  }
+
+  /** A link on the way to the root changed: switch if it points elsewhere now. */
+  #releaseMoved(): void {
+    const store = this.#store;
+    this.#moved ??= (async () => {
+      await new Promise((r) => setImmediate(r)); // one check for the events of one `mv`
+      this.#moved = undefined;
+      await store.reloads.runExclusive(async () => {
+        const root = await currentRoot(store);
+        if (store.closed || root === undefined || root === store.root) return;
+        await switchRelease(store, root);
+        if (store.root === root) await this.#rewatch();
       });
-    }
+    })().catch((err) => watchError(store, err));
   }
 
   async close(): Promise<void> {
     const store = this.#store;
     if (store.closed) return;
     store.closed = true;
+    this.#collector?.close();
+    this.#release?.close();
     const w = this.#watcher;
     this.#watcher = undefined;
     await w?.close();
@@ -90,7 +138,17 @@ export class LockedModuleRegistry implements ModuleRegistry {
   }
 
   invalidateModule(file: string): Promise<ReloadResult> {
-    return invalidate(this.#store, file, undefined);
+    return applyTouches(this.#store, [{ path: file }]);
+  }
+
+  reloadAll(): Promise<AppReload[]> {
+    const store = this.#store;
+    return store.reloads.runExclusive(async () => {
+      const before = store.root;
+      const results = await reloadAll(store);
+      if (store.root !== before && this.#watcher) await this.#rewatch();
+      return results;
+    });
   }
 
   locateError(err: unknown): { location: SourceLocation; frame: string } | undefined {

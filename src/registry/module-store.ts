@@ -7,20 +7,31 @@
  */
 import { realpathSync } from 'node:fs';
 import { relative, resolve as resolvePath, sep } from 'node:path';
+import { Mutex } from 'async-mutex';
 import { FileIndex } from './file-index.js';
 import { AppState, type Retirement } from './generation.js';
 import { ModuleGraph } from './graph.js';
+import { createHotState, type HotState } from './hot-context.js';
 import { ModuleRecord } from './module-record.js';
 import { RegistryEmitter } from './registry-events.js';
 import type { Compiled } from './transform.js';
-import type { RegistryOptions } from './types.js';
+import type { AppConfigHook, RegistryOptions } from './types.js';
 
 /** Default longest wait for in-flight requests before a reload swaps anyway. */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 5000;
 
+/** The lock domain of `file` under `root`: its first path segment ('' for a file at the top). */
+export function domainOf(root: string, file: string): string {
+  const rel = relative(root, file);
+  const cut = rel.indexOf(sep);
+  return cut < 0 ? '' : rel.slice(0, cut);
+}
+
 export class ModuleStore {
-  /** Real path of the apps directory. */
-  readonly root: string;
+  /** The apps directory as configured (maybe a symlink, or under one: a release switch). */
+  readonly configuredRoot: string;
+  /** Real path of the apps directory; changes when a release switch is applied. */
+  root: string;
   /** Keep code frames of errors. */
   readonly dev: boolean;
   /** Files are watched: a failed cold load is not retried until something changes. */
@@ -30,16 +41,23 @@ export class ModuleStore {
   readonly drainTimeoutMs: number;
   /** What `import ... from 'hotpub'` gives app modules (plus their bound `keep`). */
   readonly hotpub: Readonly<Record<string, unknown>>;
+  /** The publisher's rules for app.json (validate, check mounts), if any. */
+  readonly appConfig: AppConfigHook | undefined;
 
   /** Every file the registry has seen, by real path. */
   readonly records = new Map<string, ModuleRecord>();
   /** Lock domains by name: an app's code lock and generations. */
   readonly apps = new Map<string, AppState>();
   readonly graph = new ModuleGraph();
-  readonly index: FileIndex;
+  index: FileIndex;
   readonly events = new RegistryEmitter();
   /** Retired instances waiting for the last request of a generation that holds them. */
   readonly pendingRetirements = new Set<Retirement>();
+  /** `hot.data` and `keep()` state by path under the root: it outlives records and releases. */
+  private readonly hotStates = new Map<string, HotState>();
+
+  /** `reloadAll` and release switches run one at a time. */
+  readonly reloads = new Mutex();
 
   closed = false;
   /** +1 on every change seen (content, create, delete): failed cold loads retry after one. */
@@ -48,30 +66,47 @@ export class ModuleStore {
   private sequence = 0;
 
   constructor(options: RegistryOptions) {
-    this.root = realpathSync(resolvePath(options.root));
+    this.configuredRoot = resolvePath(options.root);
+    this.root = realpathSync(this.configuredRoot);
     this.dev = options.dev ?? false;
     this.watch = options.watch ?? false;
     this.useLock = options.codeLock ?? true;
     this.drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
     this.hotpub = options.hotpub ?? {};
+    this.appConfig = options.appConfig;
     this.index = new FileIndex(this.root);
   }
 
-  /** The lock domain of a file: its first path segment under the root. */
+  /**
+   * The lock domain of a file: its first path segment under the root (a known file keeps
+   * the domain it was recorded in, even once a release switch moved the root).
+   */
   appOf(file: string): string {
-    const rel = relative(this.root, file);
-    const cut = rel.indexOf(sep);
-    return cut < 0 ? '' : rel.slice(0, cut);
+    const known = this.records.get(file);
+    return known ? known.app : domainOf(this.root, file);
   }
 
-  /** The record of `file`, created on first sight. */
-  record(file: string): ModuleRecord {
+  /**
+   * The record of `file`, created on first sight (as a file under `root`: a release
+   * switch records the new release's files before it makes that the root).
+   */
+  record(file: string, root = this.root): ModuleRecord {
     let rec = this.records.get(file);
     if (!rec) {
-      rec = new ModuleRecord(file, this.appOf(file));
+      rec = new ModuleRecord(file, domainOf(root, file), this.hotState(relative(root, file)));
       this.records.set(file, rec);
     }
     return rec;
+  }
+
+  /** The hot state of the module at `rel` under the root, created on first use. */
+  private hotState(rel: string): HotState {
+    let st = this.hotStates.get(rel);
+    if (!st) {
+      st = createHotState(rel);
+      this.hotStates.set(rel, st);
+    }
+    return st;
   }
 
   /** The lock domain `name`, created on first use. */

@@ -4,6 +4,7 @@
  * reload or delete makes a new generation and retires the instances it replaces, which are
  * disposed once every generation still running requests in the apps involved has drained.
  */
+import { type AppChange, applyAppChange } from './app-dirs.js';
 import { retire } from './dispose.js';
 import { Generation, type Instance } from './generation.js';
 import type { ModuleStore } from './module-store.js';
@@ -15,15 +16,16 @@ interface Group {
 }
 
 /**
- * Commits one evaluation pass: `fresh` instances in, `deleted` files out, each app in
- * one step. Synchronous, so no request can see part of it. `cold`: a first load, which
- * adds to the current generation instead of replacing it.
+ * Commits one evaluation pass: `fresh` instances in, `deleted` files out, `apps` changes
+ * applied, each app in one step. Synchronous, so no request can see part of it. `cold`:
+ * a first load, which adds to the current generation instead of replacing it.
  */
 export function commitPass(
   store: ModuleStore,
   fresh: Map<string, Instance>,
   deleted: readonly string[],
   cold: boolean,
+  apps: ReadonlyMap<string, AppChange> = new Map(),
 ): void {
   const groups = new Map<string, Group>();
   const group = (app: string): Group => {
@@ -36,6 +38,7 @@ export function commitPass(
   };
   for (const inst of fresh.values()) group(store.appOf(inst.file)).set.push(inst);
   for (const f of deleted) group(store.appOf(f)).del.push(f);
+  for (const app of apps.keys()) group(app);
 
   const retired: Instance[] = [];
   const live = new Set<Generation>();
@@ -43,7 +46,9 @@ export function commitPass(
   for (const [app, g] of groups) {
     const st = store.appState(app);
     const cur = st.current;
-    const addsOnly = cold || (g.del.length === 0 && g.set.every((i) => !cur.modules.has(i.file)));
+    const addsOnly =
+      cold ||
+      (!apps.has(app) && g.del.length === 0 && g.set.every((i) => !cur.modules.has(i.file)));
     if (addsOnly) {
       for (const inst of g.set) cur.modules.set(inst.file, inst);
       cur.number = ++st.counter;
@@ -79,6 +84,10 @@ export function commitPass(
     store.graph.removeFile(f);
   }
 
+  for (const [app, change] of apps) applyAppChange(store, app, change);
   if (retired.length > 0) retire(store, retired, live);
+  for (const [app, c] of apps) {
+    store.events.emit('app', { app, dir: c.dir, config: c.config, removed: c.removed });
+  }
   for (const s of swaps) store.events.emit('swap', s);
 }

@@ -92,8 +92,41 @@ export interface ReloadResult {
   error?: ModuleErrorInfo;
 }
 
+/** What one change did to one app (`reloadAll`, i.e. SIGHUP, answers one per app). */
+export interface AppReload {
+  app: string;
+  /** The app's generation after the change (unchanged if nothing differed or it failed). */
+  generation: number;
+  /** True if a new generation was swapped in. */
+  changed: boolean;
+  /** Files evaluated again. */
+  reloaded: string[];
+  /** Set when the change was refused: the last good generation keeps serving. */
+  error?: ModuleErrorInfo;
+}
+
+/**
+ * The publisher's rules for `app.json`, given to the registry so that a changed app.json
+ * is validated before its change is applied (a bad one refuses the whole change).
+ */
+export interface AppConfigHook {
+  /**
+   * What to mount for app `app` in directory `dir` (a real path) with app.json `text`
+   * (undefined: it has none). Throws, naming the file and field, to refuse the change.
+   */
+  read(app: string, dir: string, text: string | undefined): unknown;
+  /** Checks every app's config together (two apps on one mount); throws to refuse. */
+  check?(configs: ReadonlyMap<string, unknown>): void;
+}
+
 /** Events the registry emits; the server logs them, the publisher drops its route caches. */
 export interface RegistryEvents {
+  /**
+   * An app was added, removed or its app.json changed (or its directory moved: a release
+   * switch), in the same synchronous step as the swap of its code, before the `swap` event.
+   * `config` is what {@link AppConfigHook.read} returned (undefined without a hook).
+   */
+  app: { app: string; dir: string; config: unknown; removed: boolean };
   /** A generation was swapped in for `app` (new module loaded, reload, delete, create). */
   swap: { app: string; generation: number; files: string[] };
   /** A load or reload failed; the last good generation keeps serving. */
@@ -118,6 +151,8 @@ export interface RegistryOptions {
   codeLock?: boolean;
   /** Where `import ... from 'hotpub'` inside app modules resolves to. */
   hotpub?: Record<string, unknown>;
+  /** Validates app.json files as part of each change (the publisher's rules). */
+  appConfig?: AppConfigHook;
 }
 
 /**
@@ -183,6 +218,13 @@ export interface ModuleRegistry {
    * The watcher calls this; tests and tools may too.
    */
   invalidateModule(file: string): Promise<ReloadResult>;
+
+  /**
+   * Re-reads the whole apps directory (what `SIGHUP` does): every loaded module, every
+   * app.json, apps added or removed, and a release switch (the configured root now
+   * resolving to another directory). Applies every difference as one change per app.
+   */
+  reloadAll(): Promise<AppReload[]>;
 
   /**
    * Where a runtime error was thrown in an app module's own source: the first stack frame

@@ -1,14 +1,8 @@
 /**
  * File watching with one non-recursive `fs.watch` per directory: every add/change/unlink of
- * a module file under the root becomes an invalidation, with three rules that make one
- * save one evaluation:
- *
- * - per file, one invalidation runs at a time; events during it coalesce into a single
- *   re-run that reads the latest content (a burst is not a queue); a burst that never
- *   pauses is still read every ~`BURST_MAX_WAIT_MS`;
- * - an empty or unparsable read right after an event is a write in progress: wait for the
- *   next event, or re-read shortly (the delay is paid only then, never on a good save);
- * - content hashes (in the registry) make a second event for the same bytes a no-op.
+ * a module file or an app.json under the root, and every app directory created or removed,
+ * is reported to the host as a touched path. Grouping touches into changes, waiting out
+ * half-written files and reading them is the {@link ChangeCollector}'s job.
  *
  * Editor temp and swap files (`.x.swp`, `x~`, `.#x`, `4913`), dotfiles and `node_modules`
  * are ignored. Watching directories, not files, is what keeps editor atomic saves (temp
@@ -17,17 +11,14 @@
  * save) nor Node 20's recursive `fs.watch` (keeps the dead inode) are used for that reason.
  */
 import { type FSWatcher, watch } from 'node:fs';
-import { lstat, readdir, readFile } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { lstat, readdir } from 'node:fs/promises';
+import { dirname, join, sep } from 'node:path';
 import { MODULE_EXTENSIONS } from './resolve.js';
-import type { ReloadResult } from './types.js';
 
 /** What the watcher drives. */
 export interface WatchHost {
-  /** Reloads `file` from `text` (undefined: the file is gone or unreadable, re-read it). */
-  invalidate(file: string, text: string | undefined): Promise<ReloadResult>;
-  /** True if `text` is a module esbuild can transform. */
-  parses(file: string, text: string): Promise<boolean>;
+  /** A module file, an app.json or an app directory was created, changed or removed. */
+  touch(path: string): void;
   /** Reports an unexpected failure of the watcher itself. */
   onError(err: unknown): void;
 }
@@ -36,23 +27,6 @@ export interface WatchHost {
 export interface Watcher {
   close(): Promise<void>;
 }
-
-/**
- * After a run, more events for the file mean a burst: wait until it has been quiet this
- * long, then read once (a single save waits never). A burst costs at most two evaluations
- * while it lasts under {@link BURST_MAX_WAIT_MS} past the first one's run, then one more per
- * {@link BURST_MAX_WAIT_MS}.
- */
-const BURST_QUIET_MS = 30;
-
-/**
- * Longest wait for a burst to go quiet: saves that never pause (a script writing every
- * 20 ms) are still served every ~100 ms, not only after the last one.
- */
-const BURST_MAX_WAIT_MS = 100;
-
-/** Delays before re-reading an empty or unparsable file, if no event comes first. */
-const SETTLE_MS = [15, 50, 150, 400];
 
 /** True for names editors use for temp, backup and swap files. */
 function isEditorTempFile(name: string): boolean {
@@ -76,93 +50,19 @@ function isPublicDir(root: string, dir: string): boolean {
 }
 
 function ignoredFile(name: string): boolean {
+  if (name === 'app.json') return false;
   return isEditorTempFile(name) || !MODULE_EXTENSIONS.some((e) => name.endsWith(e));
-}
-
-interface FileState {
-  running: boolean;
-  again: boolean;
-  tries: number;
-  timer: NodeJS.Timeout | undefined;
-  lastEvent: number;
-}
-
-async function quiet(st: FileState): Promise<void> {
-  const deadline = Date.now() + BURST_MAX_WAIT_MS;
-  for (;;) {
-    const left = Math.min(st.lastEvent + BURST_QUIET_MS, deadline) - Date.now();
-    if (left <= 0) return;
-    await new Promise((r) => setTimeout(r, left));
-  }
 }
 
 /** Starts watching `root`; resolves once every directory under it is watched. */
 export async function startWatcher(root: string, host: WatchHost): Promise<Watcher> {
-  const files = new Map<string, FileState>();
   const dirs = new Map<string, FSWatcher>();
   /** Module files known to exist, so a deleted directory reports its files. */
   const known = new Set<string>();
   let closed = false;
 
-  const run = async (file: string, st: FileState): Promise<void> => {
-    st.running = true;
-    try {
-      await step(file, st);
-      while (st.again && !closed) {
-        await quiet(st);
-        st.again = false;
-        await step(file, st);
-      }
-    } catch (err) {
-      if (!closed) host.onError(err);
-    } finally {
-      st.running = false;
-      if (!st.timer && !st.again) files.delete(file);
-    }
-  };
-
-  const step = async (file: string, st: FileState): Promise<void> => {
-    let text: string | undefined;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch {
-      text = undefined;
-    }
-    if (text !== undefined && st.tries < SETTLE_MS.length) {
-      const settled = text.length > 0 && (await host.parses(file, text));
-      if (!settled) {
-        // A write in progress: wait for its next event, or look again shortly.
-        const delay = SETTLE_MS[st.tries++]!;
-        st.timer = setTimeout(() => {
-          st.timer = undefined;
-          schedule(file);
-        }, delay);
-        return;
-      }
-    }
-    st.tries = 0;
-    if (text === undefined) known.delete(file);
-    else known.add(file);
-    if (!closed) await host.invalidate(file, text);
-  };
-
-  const schedule = (file: string): void => {
-    if (closed) return;
-    let st = files.get(file);
-    if (!st) {
-      st = { running: false, again: false, tries: 0, timer: undefined, lastEvent: 0 };
-      files.set(file, st);
-    }
-    st.lastEvent = Date.now();
-    if (st.timer) {
-      clearTimeout(st.timer);
-      st.timer = undefined;
-    }
-    if (st.running) {
-      st.again = true;
-      return;
-    }
-    void run(file, st);
+  const schedule = (path: string): void => {
+    if (!closed) host.touch(path);
   };
 
   const unwatchDir = (dir: string): void => {
@@ -172,7 +72,12 @@ export async function startWatcher(root: string, host: WatchHost): Promise<Watch
         dirs.delete(d);
       }
     }
-    for (const f of [...known]) if (f.startsWith(dir + sep)) schedule(f);
+    for (const f of [...known]) {
+      if (!f.startsWith(dir + sep)) continue;
+      known.delete(f);
+      schedule(f);
+    }
+    if (dirname(dir) === root) schedule(dir);
   };
 
   /** Watches `dir` and everything below; `announce` schedules the files found (a created dir). */
@@ -189,6 +94,8 @@ export async function startWatcher(root: string, host: WatchHost): Promise<Watch
     }
     w.on('error', () => unwatchDir(dir));
     dirs.set(dir, w);
+    // A new app directory is a change of its app (mounted even before it has a module).
+    if (announce && dirname(dir) === root) schedule(dir);
     await rescan(dir, announce);
   };
 
@@ -219,6 +126,8 @@ export async function startWatcher(root: string, host: WatchHost): Promise<Watch
     } else if (!st && dirs.has(path)) {
       unwatchDir(path);
     } else if (!ignoredFile(name)) {
+      if (st) known.add(path);
+      else known.delete(path);
       schedule(path);
     }
   };
@@ -228,8 +137,6 @@ export async function startWatcher(root: string, host: WatchHost): Promise<Watch
   return {
     async close() {
       closed = true;
-      for (const st of files.values()) if (st.timer) clearTimeout(st.timer);
-      files.clear();
       for (const w of dirs.values()) w.close();
       dirs.clear();
     },

@@ -151,7 +151,7 @@ describe('registry: delete and re-create of an imported module', () => {
   let h: Harness | undefined;
   afterEach(() => h?.close());
 
-  it('importers keep serving after a dependency is deleted, and reload when it comes back', async () => {
+  it('deleting a dependency its importers need is refused as a whole; bringing it back applies', async () => {
     h = await harness(await fixture('failed-import'));
     const f = h.file('a/index.ts');
     const dep = h.file('a/_dep.ts');
@@ -163,10 +163,10 @@ describe('registry: delete and re-create of an imported module', () => {
       'HOTPUB_E_MODULE_RESOLVE',
       'the importer cannot reload without it',
     );
-    assert.equal(h.registry.getModule(dep)?.state, 'deleted');
+    // A change is all or nothing: not even the delete is applied.
     assert.equal(h.registry.getModule(f)?.state, 'error');
     await h.withPin('a', (p) => {
-      assert.equal(p.exportsOf(dep), undefined);
+      assert.equal(p.exportsOf(dep)?.d, 'good1', 'the refused delete left the dependency');
       assert.equal(p.exportsOf(f)?.v, 'i:GOOD1', 'last good importer keeps serving');
     });
     await writeFile(dep, `export const d = 'two';\n`);
@@ -175,6 +175,23 @@ describe('registry: delete and re-create of an imported module', () => {
     assert.deepEqual(back.reloaded.sort(), [dep, f].sort());
     await h.withPin('a', (p) => assert.equal(p.exportsOf(f)?.v, 'i:TWO'));
     assert.equal(h.registry.getModule(f)?.state, 'ready');
+  });
+
+  it('a delete refused by its importer is applied with the next change of the app', async () => {
+    h = await harness(await fixture('failed-import'));
+    const f = h.file('a/index.ts');
+    const dep = h.file('a/_dep.ts');
+    await h.registry.ensureModule(f);
+    await rm(dep);
+    assert.equal((await h.registry.invalidateModule(dep)).error?.code, 'HOTPUB_E_MODULE_RESOLVE');
+    await writeFile(f, `export const v = 'alone';\nexport function index() { return v; }\n`);
+    const r = await h.registry.invalidateModule(f);
+    assert.equal(r.error, undefined);
+    assert.equal(h.registry.getModule(dep)?.state, 'deleted', 'the earlier delete went with it');
+    await h.withPin('a', (p) => {
+      assert.equal(p.exportsOf(dep), undefined);
+      assert.equal(p.exportsOf(f)?.v, 'alone');
+    });
   });
 
   it('a dynamic import() goes through the registry', async () => {

@@ -37,7 +37,7 @@ describe('registry: reload through invalidateModule', () => {
     assert.equal(h.registry.getModule(dep)?.evaluations, 2);
   });
 
-  it('a pin held across a reload keeps the old generation; the next pin sees the new one', async () => {
+  it('a pin held across a change keeps the old generation; the next pin sees the new one', async () => {
     h = await harness(await fixture('importer-reload'), { drainTimeoutMs: 60_000 });
     const idx = h.file('a/index.ts');
     const dep = h.file('a/_dep.ts');
@@ -46,8 +46,8 @@ describe('registry: reload through invalidateModule', () => {
     assert.ok(p, 'no reload pending: the pin is taken synchronously');
     await edit(dep, "'d1'", "'d2'");
     await edit(idx, 'v1:', 'v2:');
-    const r1 = h.registry.invalidateModule(dep);
-    const r2 = h.registry.invalidateModule(idx);
+    // Both files as one change (two invalidateModule calls would be two changes).
+    const reloaded = h.registry.reloadAll();
     // The reload waits for our pin: the app reports it pending and new pins queue.
     const app = () => h!.registry.snapshot().apps.find((a) => a.name === 'a');
     await waitFor(() => app()?.reloadPending === true, {
@@ -64,7 +64,9 @@ describe('registry: reload through invalidateModule', () => {
     assert.equal(call(p, idx, 'index'), 'v1:d1', 'still the old generation after awaits');
     assert.equal(granted, false, 'requests queue behind a pending reload');
     p.release();
-    await Promise.all([r1, r2]);
+    const [result] = await reloaded;
+    assert.equal(result?.changed, true);
+    assert.deepEqual(result?.reloaded.sort(), [dep, idx].sort(), 'one change, both files');
     const next = await queued;
     assert.equal(call(next, idx, 'index'), 'v2:d2');
     next.release();
