@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
+import type { AppConfigHook } from '../registry/types.js';
 import { ConfigError, ErrorCodes } from './errors.js';
 import { compileMount, type Mount } from './mounts.js';
 
@@ -48,11 +49,11 @@ const appJsonSchema = {
 const ajv = new Ajv({ strict: true, allErrors: false });
 const validateAppJson = ajv.compile<AppJson>(appJsonSchema);
 
-/** Reads and validates one app.json; errors name the file and the field. */
-function readAppJson(file: string): AppJson {
+/** Validates the text of one app.json; errors name the file and the field. */
+function parseAppJson(file: string, text: string): AppJson {
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
+    data = JSON.parse(text);
   } catch (err) {
     throw new ConfigError(
       ErrorCodes.appConfig,
@@ -89,6 +90,49 @@ function literalMount(name: string): string {
 }
 
 /**
+ * The app `name` in directory `dir` with app.json `text` (undefined: it has none), its
+ * mount compiled. Throws a {@link ConfigError} naming the file and field.
+ */
+export function appDefOf(name: string, dir: string, text: string | undefined): AppDef {
+  const configFile = join(dir, 'app.json');
+  const hasConfig = text !== undefined;
+  const config = hasConfig ? parseAppJson(configFile, text) : {};
+  const pattern = config.mount ?? literalMount(name);
+  const mount = compileMount(
+    pattern,
+    hasConfig ? configFile : dir,
+    hasConfig ? 'mount' : undefined,
+  );
+  return {
+    name,
+    dir,
+    configFile: hasConfig ? configFile : undefined,
+    config,
+    mount,
+    publicDir: join(dir, 'public'),
+  };
+}
+
+/** Throws a {@link ConfigError} naming both files if two of `apps` share a mount. */
+export function checkMounts(apps: Iterable<AppDef>): void {
+  const byMount = new Map<string, AppDef>();
+  for (const app of [...apps].sort((a, b) => a.name.localeCompare(b.name))) {
+    const other = byMount.get(app.mount.key);
+    if (other) {
+      const a = other.configFile ?? other.dir;
+      const b = app.configFile ?? app.dir;
+      throw new ConfigError(
+        ErrorCodes.mountConflict,
+        `two apps on the same mount "${app.mount.pattern}": ${a} and ${b} (field "mount")`,
+        b,
+        'mount',
+      );
+    }
+    byMount.set(app.mount.key, app);
+  }
+}
+
+/**
  * Finds the apps under `appsDir` and compiles their mounts. Throws a {@link ConfigError}
  * for a missing apps directory, a bad app.json, or two apps on the same mount.
  */
@@ -101,7 +145,6 @@ export function discoverApps(appsDir: string): AppDef[] {
     throw new ConfigError(ErrorCodes.appsDir, `apps directory not found: ${appsDir}`, appsDir);
   }
   const apps: AppDef[] = [];
-  const byMount = new Map<string, AppDef>();
   for (const entry of readdirSync(root, { withFileTypes: true })) {
     const name = entry.name;
     if (name.startsWith('_') || name.startsWith('.') || name === 'node_modules') continue;
@@ -110,36 +153,24 @@ export function discoverApps(appsDir: string): AppDef[] {
     if (entry.isSymbolicLink())
       isDir = statSync(dir, { throwIfNoEntry: false })?.isDirectory() ?? false;
     if (!isDir) continue;
-    const configFile = join(dir, 'app.json');
-    const hasConfig = statSync(configFile, { throwIfNoEntry: false })?.isFile() ?? false;
-    const config = hasConfig ? readAppJson(configFile) : {};
-    const pattern = config.mount ?? literalMount(name);
-    const mount = compileMount(
-      pattern,
-      hasConfig ? configFile : dir,
-      hasConfig ? 'mount' : undefined,
-    );
-    const app: AppDef = {
-      name,
-      dir,
-      configFile: hasConfig ? configFile : undefined,
-      config,
-      mount,
-      publicDir: join(dir, 'public'),
-    };
-    const other = byMount.get(mount.key);
-    if (other) {
-      const a = other.configFile ?? other.dir;
-      const b = app.configFile ?? app.dir;
-      throw new ConfigError(
-        ErrorCodes.mountConflict,
-        `two apps on the same mount "${mount.pattern}": ${a} and ${b} (field "mount")`,
-        b,
-        'mount',
-      );
-    }
-    byMount.set(mount.key, app);
-    apps.push(app);
+    apps.push(appDefOf(name, dir, readAppJsonText(join(dir, 'app.json'))));
   }
+  checkMounts(apps);
   return apps.sort((a, b) => a.name.localeCompare(b.name));
 }
+
+/** The text of an app.json, or undefined if the app has none. */
+export function readAppJsonText(file: string): string | undefined {
+  if (!(statSync(file, { throwIfNoEntry: false })?.isFile() ?? false)) return undefined;
+  return readFileSync(file, 'utf8');
+}
+
+/**
+ * These rules as the registry's app-config hook: a changed app.json is validated (and
+ * mounts checked for conflicts) before its change is applied; the registry's `app` event
+ * then carries the new {@link AppDef}.
+ */
+export const appConfigRules: AppConfigHook = {
+  read: (name, dir, text) => appDefOf(name, dir, text),
+  check: (configs) => checkMounts(configs.values() as Iterable<AppDef>),
+};

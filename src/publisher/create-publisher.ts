@@ -5,9 +5,10 @@
  * known route costs a Map get, a pin and the call.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import { type Logger, pino } from 'pino';
-import type { ModuleRegistry } from '../registry/types.js';
-import { type AppDef, discoverApps } from './app-config.js';
+import type { ModuleRegistry, RegistryEvents } from '../registry/types.js';
+import { type AppDef, appDefOf, discoverApps, readAppJsonText } from './app-config.js';
 import { DEFAULT_BODY_LIMIT } from './body.js';
 import { type ErrorOptions, sendError } from './error-response.js';
 import { ErrorCodes, HttpError } from './errors.js';
@@ -103,8 +104,9 @@ class PublisherImpl implements Publisher, PublisherHost {
     this.bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
     this.mountApps(opts.apps ?? discoverApps(this.appsDir));
     this.unsubscribe = [
-      this.registry.on('swap', (e) => this.appChanged('swap', e.app)),
-      this.registry.on('files', (e) => this.appChanged('files', e.app)),
+      this.registry.on('swap', (e) => this.appChanged(e.app)),
+      this.registry.on('files', (e) => this.filesChanged(e)),
+      this.registry.on('app', (e) => this.appUpdated(e)),
     ];
     this.errorOptions = { dev: this.dev, log: this.log, registry: this.registry };
     this.handle = this.handle.bind(this);
@@ -135,6 +137,7 @@ class PublisherImpl implements Publisher, PublisherHost {
 
   private stateOf(def: AppDef): AppState {
     const old = this.byName.get(def.name);
+    if (old?.def === def) return old;
     return {
       def,
       name: def.name,
@@ -223,6 +226,11 @@ class PublisherImpl implements Publisher, PublisherHost {
           await this.registry.ensureModule(file); // single flight; rejects if it never loaded
           pin = await this.registry.acquire(app.name);
         }
+        if (this.byName.get(app.name) !== app) {
+          // The app was remounted (app.json, release switch) while we waited: start over.
+          pin.release();
+          return this.resolveSlow(req, res, next, path, url, q);
+        }
         let route: FnRoute | undefined;
         try {
           const inner = publishedExport(pin, file, cand.name) as FnRoute['inner'] | undefined;
@@ -307,25 +315,46 @@ class PublisherImpl implements Publisher, PublisherHost {
     for (const off of this.unsubscribe.splice(0)) off();
   }
 
-  /** A registry event for app `name`: drop its stale routes, or mount a new app. */
-  private appChanged(type: 'swap' | 'files', name: string): void {
+  /** A swap of app `name`: drop its stale routes. */
+  private appChanged(name: string): void {
     const app = this.byName.get(name);
-    if (app === undefined) {
-      if (type === 'files') this.rediscover();
-      return;
-    }
+    if (app === undefined) return;
     app.version++;
     // Drop the app's routes now: they hold functions of a generation that should be collectable.
     for (const [path, route] of this.cache) if (route.app === app) this.cache.delete(path);
   }
 
-  /** A new app directory appeared: mount it (a bad app.json is logged, the old set stays). */
-  private rediscover(): void {
-    try {
-      this.mountApps(discoverApps(this.appsDir));
-    } catch (err) {
-      this.log.error({ err, code: (err as { code?: string }).code }, (err as Error).message);
+  /** Files added or removed: their routes may change; wrappers of removed files go. */
+  private filesChanged(e: RegistryEvents['files']): void {
+    for (const file of e.removed) {
+      for (const [key, w] of this.wrappers) if (w.file === file) this.wrappers.delete(key);
     }
+    this.appChanged(e.app);
+  }
+
+  /**
+   * An app added, removed, or with a new app.json or directory (a release switch), in the
+   * same synchronous step as its code: remount it now, so the next request sees both.
+   */
+  private appUpdated(e: RegistryEvents['app']): void {
+    const defs = this.table.apps.filter((a) => a.name !== e.app).map((a) => a.def);
+    if (!e.removed) {
+      let def = e.config as AppDef | undefined;
+      try {
+        // A registry without the publisher's hook: read the app.json with the same rules.
+        def ??= appDefOf(e.app, e.dir, readAppJsonText(join(e.dir, 'app.json')));
+      } catch (err) {
+        this.log.error({ err, code: (err as { code?: string }).code }, (err as Error).message);
+        return;
+      }
+      defs.push(def);
+    }
+    // Wrappers name files; those of a removed app or an old release name nothing now.
+    const prefix = e.dir + '/';
+    for (const [key, w] of this.wrappers) {
+      if (w.app === e.app && (e.removed || !w.file.startsWith(prefix))) this.wrappers.delete(key);
+    }
+    this.mountApps(defs);
   }
 
   routes(): Promise<RouteListing[]> {

@@ -4,7 +4,7 @@
  * publisher over it and wait until it is ready.
  */
 import { type Logger, pino } from 'pino';
-import { discoverApps } from '../publisher/app-config.js';
+import { appConfigRules, discoverApps } from '../publisher/app-config.js';
 import { createPublisher, type Publisher } from '../publisher/create-publisher.js';
 import { createRegistry } from '../registry/index.js';
 import type { ModuleRegistry } from '../registry/types.js';
@@ -43,6 +43,7 @@ export async function startPublisher(options: StartPublisherOptions): Promise<St
     drainTimeoutMs: options.drainTimeoutMs,
     codeLock: options.codeLock,
     hotpub: (await import('../index.js')) as Record<string, unknown>,
+    appConfig: appConfigRules,
   });
   try {
     await registry.start();
