@@ -4,8 +4,15 @@
  */
 import cluster from 'node:cluster';
 import { display } from '../scaffold/write-files.js';
+import { coalesced, onReloadSignal, reloadAndLog } from '../server/reload-signal.js';
 import { onShutdownSignal, runServer } from '../server/run-server.js';
-import { onWorkerShutdown, reportFatal, reportReady, runPrimary } from '../server/workers.js';
+import {
+  onWorkerReload,
+  onWorkerShutdown,
+  reportFatal,
+  reportReady,
+  runPrimary,
+} from '../server/workers.js';
 import type { ServeFlags } from './args.js';
 import { describeError } from './errors.js';
 import type { CliIo } from './scaffold-commands.js';
@@ -27,15 +34,27 @@ export async function serveCommand(io: CliIo, flags: ServeFlags): Promise<number
   const server = await runServer(settings);
   // Handlers first: a signal sent as soon as the ready line is read must not meet the
   // default action (terminate) still in place.
-  const stopped = new Promise<number>((resolve) => onShutdownSignal(() => server.close(), resolve));
+  const offReload = onReloadSignal(coalesced(() => reloadAndLog(server, settings.apps)));
+  const stopped = new Promise<number>((resolve) =>
+    onShutdownSignal(
+      () => server.close(),
+      (code) => {
+        offReload();
+        resolve(code);
+      },
+    ),
+  );
   io.out(readyLine(io, settings, server.url));
   return stopped;
 }
 
 async function runWorker(io: CliIo, flags: ServeFlags): Promise<number> {
   let server: Awaited<ReturnType<typeof runServer>>;
+  let apps: string;
   try {
-    server = await runServer(await resolveServeSettings(flags, io.cwd, io.env));
+    const settings = await resolveServeSettings(flags, io.cwd, io.env);
+    apps = settings.apps;
+    server = await runServer(settings);
   } catch (err) {
     // The primary prints the one line, once for the whole cluster.
     const { line, exitCode } = describeError(err);
@@ -50,6 +69,7 @@ async function runWorker(io: CliIo, flags: ServeFlags): Promise<number> {
       );
     }),
   );
+  onWorkerReload(coalesced(() => reloadAndLog(server, apps)));
   reportReady(server.url);
   return stopped;
 }

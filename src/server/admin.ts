@@ -9,8 +9,25 @@ import type { ModuleRegistry } from '../registry/types.js';
 /** What the admin endpoints read; undefined while the server is still starting. */
 export interface AdminSource {
   registry: Pick<ModuleRegistry, 'snapshot'>;
-  /** The publisher's `routes()`, listed as is by `/-/routes`. */
-  publisher: { routes(): Promise<unknown[]> };
+  /** The publisher's `routes()`, listed as is by `/-/routes`; its mounted apps. */
+  publisher: {
+    routes(): Promise<unknown[]>;
+    readonly apps: ReadonlyArray<{ name: string; mount: string }>;
+  };
+  /** True once shutdown began: `/-/health` answers 503. */
+  readonly closing?: boolean;
+}
+
+/** `/-/health`: 200 with each mounted app's current generation; 503 while shutting down. */
+function health(source: AdminSource): { status: number; body: unknown } {
+  if (source.closing) return { status: 503, body: { ok: false, status: 'shutting down' } };
+  const generations = new Map(source.registry.snapshot().apps.map((a) => [a.name, a.generation]));
+  const apps = source.publisher.apps.map((a) => ({
+    name: a.name,
+    mount: a.mount,
+    generation: generations.get(a.name) ?? 0,
+  }));
+  return { status: 200, body: { ok: true, apps } };
 }
 
 /** Options of {@link createAdminHandler}. */
@@ -45,7 +62,9 @@ export function createAdminHandler(
       return;
     }
     if (path === '/-/health') {
-      send(req, res, 200, { ok: true });
+      const h = health(source);
+      if (h.status === 503) res.setHeader('connection', 'close');
+      send(req, res, h.status, h.body);
     } else if (path === '/-/registry') {
       send(req, res, 200, source.registry.snapshot());
     } else {

@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type { Publisher } from '../publisher/create-publisher.js';
-import type { ModuleRegistry } from '../registry/types.js';
+import type { AppReload, ModuleRegistry } from '../registry/types.js';
 import type { Middleware } from './config.js';
 import { startPublisher } from './start-publisher.js';
 
@@ -68,6 +68,13 @@ export interface HotpubServer {
   publisher: Publisher;
   /** Stops accepting, lets in-flight requests finish, closes the registry. Idempotent. */
   close(): Promise<void>;
+  /** True once `close()` was called (`/-/health` answers 503 from then on). */
+  readonly closing: boolean;
+  /**
+   * Re-reads the whole apps directory and applies every difference as one change per app
+   * (what SIGHUP does; also how a release switch is picked up without `--watch`).
+   */
+  reload(): Promise<AppReload[]>;
 }
 
 function isReserved(url: string): boolean {
@@ -182,6 +189,10 @@ export async function createServer(options: ServeOptions): Promise<HotpubServer>
       server,
       registry,
       publisher,
+      get closing() {
+        return closing !== undefined;
+      },
+      reload: () => registry.reloadAll(),
       close() {
         closing ??= closeServer(server, options.shutdownTimeoutMs ?? 10_000).then(() => {
           publisher.close();

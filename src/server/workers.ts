@@ -12,7 +12,7 @@ export type WorkerMessage =
   | { type: 'hotpub:fatal'; line: string; exitCode: number };
 
 /** What the primary tells a worker. */
-export type PrimaryMessage = { type: 'hotpub:shutdown' };
+export type PrimaryMessage = { type: 'hotpub:shutdown' } | { type: 'hotpub:reload' };
 
 /** Options of {@link runPrimary}. */
 export interface PrimaryOptions {
@@ -61,6 +61,7 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
           clearTimeout(killTimer);
           process.off('SIGTERM', onSignal);
           process.off('SIGINT', onSignal);
+          process.off('SIGHUP', onReload);
           resolveExit(status);
         }
       };
@@ -70,6 +71,15 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
     const onSignal = () => (stopping ? process.exit(1) : stop(0));
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    // SIGHUP: every worker re-reads the apps directory (each has its own registry).
+    const onReload = () => {
+      if (stopping) return;
+      for (const worker of Object.values(cluster.workers ?? {})) {
+        if (worker?.isConnected())
+          worker.send({ type: 'hotpub:reload' } satisfies PrimaryMessage, () => {});
+      }
+    };
+    process.on('SIGHUP', onReload);
 
     cluster.on('message', (worker, message: WorkerMessage) => {
       if (message?.type === 'hotpub:ready') {
@@ -143,6 +153,18 @@ export function reportFatal(line: string, exitCode: number): Promise<void> {
       () => resolve(),
     );
   });
+}
+
+/**
+ * In a worker: runs `reload` when the primary forwards a SIGHUP. A SIGHUP sent to the
+ * worker itself (a terminal closing its process group) is ignored: the primary, which
+ * gets it too, forwards it.
+ */
+export function onWorkerReload(trigger: () => void): void {
+  process.on('message', (message: PrimaryMessage) => {
+    if (message?.type === 'hotpub:reload') trigger();
+  });
+  process.on('SIGHUP', () => {});
 }
 
 /**

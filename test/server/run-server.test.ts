@@ -149,7 +149,10 @@ describe('runServer /-/ endpoints', () => {
     try {
       const health = await rawRequest(s.server.url, '/-/health');
       assert.equal(health.status, 200);
-      assert.deepEqual(JSON.parse(health.body), { ok: true });
+      assert.deepEqual(JSON.parse(health.body), {
+        ok: true,
+        apps: [{ name: 'a', mount: '/a', generation: 0 }],
+      });
       for (const path of ['/-/registry', '/-/routes', '/-/', '/-', '/-/health/x']) {
         const res = await rawRequest(s.server.url, path);
         assert.equal(res.status, 404, path);
