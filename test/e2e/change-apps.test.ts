@@ -71,7 +71,9 @@ export async function slow(args: { gate: string }) {
   while (!existsSync(args.gate) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
   return 'finished';
 }
-export function index() { return 'here'; }
+const marker = { app: 'gone' };
+(globalThis as { __goneRef?: WeakRef<object> }).__goneRef = new WeakRef(marker);
+export function index() { return 'here' + (marker.app ? '' : '?'); }
 import.meta.hot.dispose(() => writeFileSync(${JSON.stringify('MARK')}, 'disposed'));
 `;
     const s = await startWatched({ files: { 'keep/index.ts': fn('k') } });
@@ -100,6 +102,19 @@ import.meta.hot.dispose(() => writeFileSync(${JSON.stringify('MARK')}, 'disposed
         false,
         'no longer mounted',
       );
+      const gc = (globalThis as { gc?: () => void }).gc;
+      if (gc) {
+        // Its stable outer wrappers, routes and pins must not keep its code alive.
+        const ref = (globalThis as { __goneRef?: WeakRef<object> }).__goneRef!;
+        await waitFor(
+          async () => {
+            gc();
+            await new Promise((r) => setImmediate(r));
+            return ref.deref() === undefined;
+          },
+          { message: "the removed app's code to be freed" },
+        );
+      }
     } finally {
       writeFileSync(gate, 'open');
       await s.close();
