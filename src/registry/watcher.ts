@@ -86,8 +86,15 @@ export async function startWatcher(root: string, host: WatchHost): Promise<Watch
     let w: FSWatcher;
     try {
       w = watch(dir, { persistent: true }, (_event, name) => {
-        if (name) void onEntry(dir, name.toString());
-        else void rescan(dir);
+        if (!name) {
+          void rescan(dir);
+          return;
+        }
+        const entry = name.toString();
+        // Touched now, not after an lstat: under load the thread pool can take longer than
+        // a change's quiet window, and files saved together must stay together.
+        if (!ignoredFile(entry)) schedule(join(dir, entry));
+        void onEntry(dir, entry);
       });
     } catch {
       return;
@@ -128,7 +135,6 @@ export async function startWatcher(root: string, host: WatchHost): Promise<Watch
     } else if (!ignoredFile(name)) {
       if (st) known.add(path);
       else known.delete(path);
-      schedule(path);
     }
   };
 
