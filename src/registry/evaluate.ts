@@ -11,19 +11,18 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import vm from 'node:vm';
 import { discard } from './dispose.js';
 import { errorInfo, locateError, ModuleLoadError, RegistryErrorCode } from './errors.js';
 import { blame } from './failures.js';
 import type { Instance } from './generation.js';
 import { boundKeep, createHotContext, type HotState, withEvaluating } from './hot-context.js';
+import { bodyOf } from './module-body.js';
 import { codeFor } from './module-code.js';
 import type { ModuleRecord } from './module-record.js';
 import type { ModuleStore } from './module-store.js';
-import { resolveImport } from './resolve.js';
+import { type Resolution, resolveImport } from './resolve.js';
 import { commitPass } from './swap.js';
 import type { Compiled } from './transform.js';
-import { MODULE_PARAMS } from './transform.js';
 
 type Requirer = ((spec: string) => unknown) & { resolve: (spec: string) => string };
 
@@ -31,6 +30,11 @@ export class EvaluationPass {
   /** Instances created by this pass (partial ones while their body runs). */
   private fresh = new Map<string, Instance>();
   private readonly codes = new Map<string, Compiled>();
+  /**
+   * Resolutions by importing directory and specifier, for this pass only (files may come
+   * and go between passes): a thousand importers of `./_lib/db` resolve it once.
+   */
+  private readonly resolved = new Map<string, Resolution>();
   private active = true;
 
   /**
@@ -63,7 +67,19 @@ export class EvaluationPass {
     this.active = false;
     this.fresh = new Map();
     this.codes.clear();
+    this.resolved.clear();
     return fresh;
+  }
+
+  /** `resolveImport`, cached for the pass by the importer's directory and the specifier. */
+  private resolve(from: string, spec: string): Resolution {
+    const key = `${dirname(from)}\0${spec}`;
+    let r = this.resolved.get(key);
+    if (r === undefined) {
+      r = resolveImport(this.store.root, from, spec);
+      if (this.active) this.resolved.set(key, r);
+    }
+    return r;
   }
 
   private evaluate(file: string): Instance {
@@ -84,7 +100,7 @@ export class EvaluationPass {
     const hot = createHotContext(state, inst.disposers);
     const require = this.requirer(inst, state);
     try {
-      const fn = vm.compileFunction(compiled.code, [...MODULE_PARAMS], { filename: file });
+      const fn = bodyOf(compiled);
       const url = pathToFileURL(file).href;
       withEvaluating(state, () =>
         fn.call(mod.exports, mod.exports, require, mod, file, dirname(file), hot, url),
@@ -118,7 +134,7 @@ export class EvaluationPass {
     const req = (spec: string): unknown => {
       const known = inst.appDeps.get(spec);
       if (known) return known.module.exports;
-      const r = resolveImport(store.root, inst.file, spec);
+      const r = this.resolve(inst.file, spec);
       if (r.kind === 'app') {
         const dep = this.active ? this.instanceOf(r.file) : lateRequire(store, inst, r.file);
         inst.appDeps.set(spec, dep);
@@ -133,7 +149,7 @@ export class EvaluationPass {
       return value;
     };
     req.resolve = (spec: string): string => {
-      const r = resolveImport(store.root, inst.file, spec);
+      const r = this.resolve(inst.file, spec);
       if (r.kind === 'app') return r.file;
       if (r.kind === 'missing') throw this.missing(inst.file, spec);
       if (r.kind === 'hotpub') return 'hotpub';

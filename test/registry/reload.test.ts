@@ -37,6 +37,31 @@ describe('registry: reload through invalidateModule', () => {
     assert.equal(h.registry.getModule(dep)?.evaluations, 2);
   });
 
+  it('an importer whose code did not change is still a fresh evaluation on each reload', async () => {
+    h = await harness({
+      'a/_dep.ts': `export const d = 1;\n`,
+      'a/index.ts': `import { d } from './_dep.js';\nlet calls = 0;\nconst made = {};\nexport function index() { return [d, ++calls]; }\nexport function identity() { return made; }\n`,
+    });
+    const idx = h.file('a/index.ts');
+    const dep = h.file('a/_dep.ts');
+    await h.registry.ensureModule(idx);
+    const first = await h.withPin('a', (p) => {
+      call(p, idx, 'index');
+      return [call(p, idx, 'index'), call(p, idx, 'identity')] as const;
+    });
+    assert.deepEqual(first[0], [1, 2]);
+    for (let d = 2; d <= 3; d++) {
+      await edit(dep, `d = ${d - 1}`, `d = ${d}`);
+      assert.equal((await h.registry.invalidateModule(dep)).error, undefined);
+      // The same compiled body runs again, but its top-level bindings are new.
+      await h.withPin('a', (p) => {
+        assert.deepEqual(call(p, idx, 'index'), [d, 1], 'top-level state starts over');
+        assert.notEqual(call(p, idx, 'identity'), first[1], 'new top-level objects');
+      });
+    }
+    assert.equal(h.registry.getModule(idx)?.evaluations, 3);
+  });
+
   it('a pin held across a change keeps the old generation; the next pin sees the new one', async () => {
     h = await harness(await fixture('importer-reload'), { drainTimeoutMs: 60_000 });
     const idx = h.file('a/index.ts');
