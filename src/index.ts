@@ -3,12 +3,12 @@
  * @packageDocumentation
  */
 
+export type { HttpErrorOptions } from './errors/index.js';
+export { HotpubError, HttpError } from './errors/index.js';
 export type { UploadedFile } from './publisher/body.js';
 export type { Context } from './publisher/context.js';
 export type { MountedApp, Publisher, PublisherOptions } from './publisher/create-publisher.js';
 export { createPublisher } from './publisher/create-publisher.js';
-export type { HttpErrorOptions } from './publisher/errors.js';
-export { HttpError } from './publisher/errors.js';
 export { keep } from './registry/index.js';
 export type * from './registry/types.js';
 export type { HotpubConfig, LoggerConfig, LogLevel, Middleware } from './server/config.js';

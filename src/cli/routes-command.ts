@@ -4,9 +4,9 @@
  */
 import { relative } from 'node:path';
 import { pino } from 'pino';
+import { ErrorCode, HotpubError } from '../errors/index.js';
 import { startPublisher } from '../server/start-publisher.js';
 import type { ServeFlags } from './args.js';
-import { CliError } from './errors.js';
 import type { CliIo } from './scaffold-commands.js';
 import { resolveServeSettings } from './serve-options.js';
 
@@ -47,8 +47,8 @@ export async function routesCommand(
       );
     const failed = routes.filter((r) => r.name === undefined).length;
     if (failed > 0)
-      throw new CliError(
-        'HOTPUB_E_MODULE_LOAD',
+      throw new HotpubError(
+        ErrorCode.moduleLoad,
         `${failed} module(s) failed to load (listed above)`,
       );
   } finally {

@@ -5,7 +5,7 @@
 
 import { packageVersion } from '../scaffold/names.js';
 import { type Command, parseCommandLine } from './args.js';
-import { CliError, describeError, EXIT_USAGE } from './errors.js';
+import { describeError, usageError } from './errors.js';
 import { helpText } from './help.js';
 import { routesCommand } from './routes-command.js';
 import { type CliIo, initCommand, newAppCommand, newModuleCommand } from './scaffold-commands.js';
@@ -40,8 +40,7 @@ async function execute(command: Command, io: CliIo): Promise<number> {
   switch (command.kind) {
     case 'help': {
       const text = helpText(command.topic);
-      if (text === undefined)
-        throw new CliError('HOTPUB_E_USAGE', `no help on "${command.topic}"`, EXIT_USAGE);
+      if (text === undefined) throw usageError(`no help on "${command.topic}"`);
       io.out(text);
       return 0;
     }

@@ -4,6 +4,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { ErrorCode, HotpubError } from '../errors/index.js';
 import { display } from '../scaffold/write-files.js';
 import { type HotpubConfig, parseSize } from '../server/config.js';
 import { loadConfig } from '../server/load-config.js';
@@ -12,7 +13,6 @@ import type { RunServerOptions } from '../server/run-server.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../server/serve.js';
 import type { ServeFlags } from './args.js';
 import { parsePort } from './args.js';
-import { CliError } from './errors.js';
 
 /** Everything `serve` needs, resolved: `runServer`'s options plus the CLI's own. */
 export interface ServeSettings extends RunServerOptions {
@@ -37,8 +37,8 @@ export const DEFAULTS = {
 
 /**
  * Loads the config (from `flags.config` or the cwd) and merges it under the flags.
- * Throws a usage error for a bad `PORT`, `HOTPUB_E_CONFIG` for a bad config file and
- * `HOTPUB_E_APPS_DIR` when the apps directory is missing.
+ * Throws a usage error for a bad `PORT`, the `config` error for a bad config file and the
+ * `appsDir` error when the apps directory is missing.
  */
 export async function resolveServeSettings(
   flags: ServeFlags,
@@ -89,16 +89,16 @@ function logSettings(logger: HotpubConfig['logger'], dev: boolean): LogSettings 
   };
 }
 
-/** Throws `HOTPUB_E_APPS_DIR` unless `apps` is an existing directory. */
+/** Throws the `appsDir` error unless `apps` is an existing directory. */
 export function checkAppsDir(apps: string, cwd: string): void {
   const shown = display(apps, cwd);
   if (!existsSync(apps)) {
-    throw new CliError(
-      'HOTPUB_E_APPS_DIR',
+    throw new HotpubError(
+      ErrorCode.appsDir,
       `apps directory ${shown} does not exist (pass --apps DIR, or create an app: hotpub new app NAME)`,
     );
   }
   if (!statSync(apps).isDirectory()) {
-    throw new CliError('HOTPUB_E_APPS_DIR', `apps directory ${shown} is not a directory`);
+    throw new HotpubError(ErrorCode.appsDir, `apps directory ${shown} is not a directory`);
   }
 }

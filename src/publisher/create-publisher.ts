@@ -6,11 +6,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Logger, pino } from 'pino';
+import { requestError } from '../errors/index.js';
 import type { ModuleRegistry, RegistryEvents } from '../registry/types.js';
 import { type AppDef, discoverApps } from './app-config.js';
 import { DEFAULT_BODY_LIMIT } from './body.js';
 import { type ErrorOptions, sendError } from './error-response.js';
-import { ErrorCodes, HttpError } from './errors.js';
 import { compileMount, MountTable } from './mounts.js';
 import { publishedExport } from './published.js';
 import { PublishedFunction, type PublisherHost } from './published-function.js';
@@ -282,7 +282,7 @@ class PublisherImpl implements Publisher, PublisherHost {
 
   private notFound(req: IncomingMessage, res: ServerResponse, next: Next | undefined): void {
     if (next) next();
-    else this.sendError(req, res, new HttpError(404, 'Not Found', { code: ErrorCodes.notFound }));
+    else this.sendError(req, res, requestError('notFound', 'Not Found'));
   }
 
   sendError(req: IncomingMessage, res: ServerResponse, err: unknown): void {
@@ -323,9 +323,9 @@ class PublisherImpl implements Publisher, PublisherHost {
 }
 
 /**
- * Creates the publisher over a started registry. Throws a `ConfigError`
- * (`HOTPUB_E_APPS_DIR`, `HOTPUB_E_APP_CONFIG`, `HOTPUB_E_MOUNT_CONFLICT`) for a missing
- * apps directory, a bad app.json or two apps on one mount.
+ * Creates the publisher over a started registry. Throws a `HotpubError` (codes `appsDir`,
+ * `appConfig`, `mountConflict`) for a missing apps directory, a bad app.json or two apps
+ * on one mount.
  */
 export function createPublisher(options: PublisherOptions): Publisher {
   return new PublisherImpl(options);

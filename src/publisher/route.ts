@@ -4,10 +4,10 @@
  * equals its app's version (bumped on every registry swap or file change of the app).
  */
 import type { Logger } from 'pino';
+import { HttpError, requestError } from '../errors/index.js';
 import type { Pin } from '../registry/types.js';
 import type { AppDef } from './app-config.js';
 import type { Context } from './context.js';
-import { ErrorCodes, HttpError } from './errors.js';
 import type { Mount } from './mounts.js';
 import { functionKind } from './published.js';
 import type { PublishedFunction } from './published-function.js';
@@ -83,7 +83,7 @@ const DEFAULT_METHODS = ['GET', 'HEAD', 'POST'];
 const METHOD_RE = /^[A-Za-z]+$/;
 
 function misconfigured(message: string): HttpError {
-  return new HttpError(500, message, { code: ErrorCodes.badMetadata });
+  return requestError('badMetadata', message);
 }
 
 /** The declared methods, or an error for a value that is not a method list. */

@@ -4,7 +4,7 @@
  * WeakMap, so retired generations' validators are collected with them.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { ErrorCodes, HttpError } from './errors.js';
+import { requestError } from '../errors/index.js';
 
 // Safe options: strict schemas, stop at the first error (no allErrors DoS), no $data.
 const base = { strict: true, allErrors: false, $data: false, useDefaults: true } as const;
@@ -24,8 +24,7 @@ function compile(
     try {
       v = ajv.compile(schema);
     } catch (err) {
-      throw new HttpError(500, `Invalid fn.schema: ${(err as Error).message}`, {
-        code: ErrorCodes.badSchema,
+      throw requestError('badSchema', `Invalid fn.schema: ${(err as Error).message}`, {
         cause: err,
       });
     } finally {
@@ -57,8 +56,8 @@ function issues(errors: ErrorObject[] | null | undefined): ValidationIssue[] {
 
 /**
  * Validates (and, for string input, coerces; defaults are filled in) `args` against
- * `schema`. Throws `HttpError` 400 `HOTPUB_E_VALIDATION` with the errors as `details`,
- * or 500 `HOTPUB_E_BAD_SCHEMA` if the schema itself does not compile.
+ * `schema`. Throws the 400 `validation` error with the errors as `details`, or the 500
+ * `badSchema` error if the schema itself does not compile.
  */
 export function validateArgs(
   schema: unknown,
@@ -66,9 +65,7 @@ export function validateArgs(
   jsonBody: boolean,
 ): void {
   if (schema === null || typeof schema !== 'object') {
-    throw new HttpError(500, 'Invalid fn.schema: must be an object', {
-      code: ErrorCodes.badSchema,
-    });
+    throw requestError('badSchema', 'Invalid fn.schema: must be an object');
   }
   const validate = jsonBody
     ? compile(exact, exactCache, schema)
@@ -76,13 +73,10 @@ export function validateArgs(
   if (!validate(args)) {
     const list = issues(validate.errors);
     const first = list[0];
-    throw new HttpError(
-      400,
+    throw requestError(
+      'validation',
       first ? `Invalid arguments: ${first.path} ${first.message}` : 'Invalid arguments',
-      {
-        code: ErrorCodes.validation,
-        details: list,
-      },
+      { details: list },
     );
   }
 }

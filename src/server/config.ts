@@ -3,6 +3,7 @@
  * Every error names the file and the field.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ErrorCode, HotpubError } from '../errors/index.js';
 
 /**
  * A connect/Express middleware: `(req, res, next)`. Declared bivariantly so middleware
@@ -67,15 +68,6 @@ export interface HotpubConfig {
  */
 export function defineConfig(config: HotpubConfig): HotpubConfig {
   return config;
-}
-
-/** A bad configuration file: names the file and the field. Code `HOTPUB_E_CONFIG`. */
-export class ConfigError extends Error {
-  readonly code = 'HOTPUB_E_CONFIG';
-  constructor(message: string, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = 'ConfigError';
-  }
 }
 
 const LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -156,19 +148,21 @@ const FIELDS: Record<keyof HotpubConfig, Check> = {
 };
 
 /**
- * Checks a loaded config value. Throws a {@link ConfigError} naming `file` and the first
+ * Checks a loaded config value. Throws the `config` error naming `file` and the first
  * bad field; unknown fields are errors too (a typo must not pass silently).
  */
 export function validateConfig(value: unknown, file: string): HotpubConfig {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ConfigError(
+    throw new HotpubError(
+      ErrorCode.config,
       `${file}: the default export must be an object (use defineConfig({...})), got ${describe(value)}`,
     );
   }
   for (const [key, field] of Object.entries(value)) {
     const check = (FIELDS as Record<string, Check>)[key];
     if (!Object.hasOwn(FIELDS, key) || check === undefined) {
-      throw new ConfigError(
+      throw new HotpubError(
+        ErrorCode.config,
         `${file}: unknown field "${key}" (known: ${Object.keys(FIELDS).join(', ')})`,
       );
     }
@@ -178,7 +172,8 @@ export function validateConfig(value: unknown, file: string): HotpubConfig {
     // Nested problems start with their sub-path: ".level must be..." or "[2] must be...".
     const nested = problem.startsWith('.') || problem.startsWith('[');
     const cut = nested ? problem.indexOf(' ') : 0;
-    throw new ConfigError(
+    throw new HotpubError(
+      ErrorCode.config,
       `${file}: field "${key}${problem.slice(0, cut)}" ${problem.slice(cut).trim()}`,
     );
   }

@@ -4,6 +4,7 @@
  * endpoints, listen errors turned into one clear line, and graceful shutdown on signals.
  */
 import { pino } from 'pino';
+import { ErrorCode, HotpubError } from '../errors/index.js';
 import { createAdminHandler } from './admin.js';
 import type { Middleware } from './config.js';
 import {
@@ -40,19 +41,9 @@ export interface RunningServer extends HotpubServer {
   log: Logger;
 }
 
-/** A listen failure as the CLI reports it. Codes `HOTPUB_E_PORT_IN_USE`, `HOTPUB_E_LISTEN`. */
-export class ListenError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, cause: unknown) {
-    super(message, { cause });
-    this.name = 'ListenError';
-    this.code = code;
-  }
-}
-
 /**
- * Starts the server. Rejects with the publisher's `HOTPUB_E_*` config errors (apps
- * directory, app.json, mount conflicts) or a {@link ListenError}.
+ * Starts the server. Rejects with the publisher's config errors (apps directory,
+ * app.json, mount conflicts) or a listen error (`portInUse`, `listen`) as the CLI says it.
  */
 export async function runServer(options: RunServerOptions): Promise<RunningServer> {
   const log =
@@ -93,24 +84,24 @@ export async function runServer(options: RunServerOptions): Promise<RunningServe
 function listenError(err: unknown, host: string, port: number): unknown {
   const code = (err as NodeJS.ErrnoException)?.code;
   if (code === 'EADDRINUSE') {
-    return new ListenError(
-      'HOTPUB_E_PORT_IN_USE',
+    return new HotpubError(
+      ErrorCode.portInUse,
       `port ${port} on ${host} is already in use (choose another with --port N)`,
-      err,
+      { cause: err },
     );
   }
   if (code === 'EACCES') {
-    return new ListenError(
-      'HOTPUB_E_LISTEN',
+    return new HotpubError(
+      ErrorCode.listen,
       `no permission to listen on ${host}:${port} (ports below 1024 need privileges)`,
-      err,
+      { cause: err },
     );
   }
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    return new ListenError(
-      'HOTPUB_E_LISTEN',
+    return new HotpubError(
+      ErrorCode.listen,
       `cannot listen on host ${host}: not an address of this machine (${code})`,
-      err,
+      { cause: err },
     );
   }
   return err;

@@ -3,7 +3,8 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ConfigError, parseSize, validateConfig } from '../../src/server/config.js';
+import { HotpubError } from '../../src/errors/index.js';
+import { parseSize, validateConfig } from '../../src/server/config.js';
 import { loadConfig } from '../../src/server/load-config.js';
 
 describe('parseSize', () => {
@@ -70,7 +71,7 @@ describe('validateConfig', () => {
       assert.throws(
         () => validateConfig(value, 'hotpub.config.ts'),
         (err: unknown) =>
-          err instanceof ConfigError && err.code === 'HOTPUB_E_CONFIG' && message.test(err.message),
+          err instanceof HotpubError && err.code === 'HOTPUB_E_CONFIG' && message.test(err.message),
       );
     });
   }
@@ -132,7 +133,7 @@ export default defineConfig({ port, bodyLimit: limit, middleware: [(req, res, ne
   it('names the file, line and column of a syntax error', async () => {
     const root = await project({ 'hotpub.config.ts': 'export default {\n  port: 3000,,\n};\n' });
     await assert.rejects(loadConfig(root), (err: unknown) => {
-      assert.ok(err instanceof ConfigError);
+      assert.ok(err instanceof HotpubError);
       assert.match(err.message, /^hotpub\.config\.ts:2:\d+: /);
       return true;
     });
@@ -146,7 +147,7 @@ export default defineConfig({ port, bodyLimit: limit, middleware: [(req, res, ne
     });
     await assert.rejects(
       loadConfig(throwing),
-      /^ConfigError: hotpub\.config\.ts:2:14: failed to load: boom$/,
+      /^HotpubError: hotpub\.config\.ts:2:14: failed to load: boom$/,
     );
     const noDefault = await project({ 'hotpub.config.ts': 'export const port = 1;' });
     await assert.rejects(loadConfig(noDefault), /hotpub\.config\.ts: no default export/);
