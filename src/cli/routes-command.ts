@@ -5,9 +5,9 @@
 import { relative } from 'node:path';
 import { pino } from 'pino';
 import { ErrorCode, HotpubError } from '../errors/index.js';
-import { startPublisher } from '../server/start-publisher.js';
+import { startPublisher } from '../server/index.js';
 import type { ServeFlags } from './args.js';
-import type { CliIo } from './scaffold-commands.js';
+import type { CliIo } from './io.js';
 import { resolveServeSettings } from './serve-options.js';
 
 /**

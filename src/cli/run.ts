@@ -3,23 +3,14 @@
  * failure into one `hotpub: ...` line on stderr and an exit status (2 usage, 1 runtime).
  */
 
-import { packageVersion } from '../scaffold/names.js';
+import { packageVersion } from '../scaffold/index.js';
 import { type Command, parseCommandLine } from './args.js';
-import { describeError, usageError } from './errors.js';
+import { describeError, usageError } from './describe-error.js';
 import { helpText } from './help.js';
+import { type CliIo, processIo } from './io.js';
 import { routesCommand } from './routes-command.js';
-import { type CliIo, initCommand, newAppCommand, newModuleCommand } from './scaffold-commands.js';
+import { initCommand, newAppCommand, newModuleCommand } from './scaffold-commands.js';
 import { serveCommand } from './serve-command.js';
-
-/** The process's own streams, cwd and environment (tests may pass their own to runCli). */
-export function processIo(): CliIo {
-  return {
-    cwd: process.cwd(),
-    env: process.env,
-    out: (line) => process.stdout.write(`${line}\n`),
-    err: (line) => process.stderr.write(`${line}\n`),
-  };
-}
 
 /**
  * Runs one command line. Resolves with the exit status once the command is done (for

@@ -4,15 +4,13 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { DEFAULTS, type HotpubConfig, parseSize } from '../config/index.js';
 import { ErrorCode, HotpubError } from '../errors/index.js';
-import { display } from '../scaffold/write-files.js';
-import { type HotpubConfig, parseSize } from '../server/config.js';
-import { loadConfig } from '../server/load-config.js';
-import type { LogSettings } from '../server/logger.js';
-import type { RunServerOptions } from '../server/run-server.js';
-import { DEFAULT_REQUEST_TIMEOUT_MS } from '../server/serve.js';
+import { display } from '../scaffold/index.js';
 import type { ServeFlags } from './args.js';
 import { parsePort } from './args.js';
+import { loadConfig } from './load-config.js';
+import type { LogSettings, RunServerOptions } from './process/index.js';
 
 /** Everything `serve` needs, resolved: `runServer`'s options plus the CLI's own. */
 export interface ServeSettings extends RunServerOptions {
@@ -23,17 +21,6 @@ export interface ServeSettings extends RunServerOptions {
   /** Absolute path of the config file used, if any. */
   configFile?: string;
 }
-
-/** Defaults where neither flags, `PORT` nor the config say anything. */
-export const DEFAULTS = {
-  apps: './apps',
-  port: 3000,
-  host: '127.0.0.1',
-  drainTimeoutMs: 5000,
-  shutdownTimeoutMs: 10_000,
-  requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
-  bodyLimit: 1024 * 1024,
-} as const;
 
 /**
  * Loads the config (from `flags.config` or the cwd) and merges it under the flags.
@@ -63,7 +50,7 @@ export async function resolveServeSettings(
     watch: flags.watch ?? config.watch ?? false,
     dev,
     admin: flags.admin ?? config.admin ?? false,
-    workers: flags.workers ?? config.workers ?? 1,
+    workers: flags.workers ?? config.workers ?? DEFAULTS.workers,
     drainTimeoutMs: flags.drainTimeoutMs ?? config.drainTimeoutMs ?? DEFAULTS.drainTimeoutMs,
     shutdownTimeoutMs: config.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs,
     requestTimeoutMs: config.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,

@@ -10,9 +10,6 @@ import { type HttpError, requestError } from '../errors/index.js';
 /** Most files of a multipart body. */
 const MAX_FILES = 100;
 
-/** Default request body limit: 1 MiB. */
-export const DEFAULT_BODY_LIMIT = 1024 * 1024;
-
 /** An uploaded file of a multipart body, held in memory. */
 export interface UploadedFile {
   filename: string | undefined;

@@ -6,10 +6,10 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Logger, pino } from 'pino';
+import { DEFAULTS, type HotpubOptions, type Next } from '../config/index.js';
 import { requestError } from '../errors/index.js';
 import type { ModuleRegistry, RegistryEvents } from '../registry/types.js';
 import { type AppDef, discoverApps } from './app-config.js';
-import { DEFAULT_BODY_LIMIT } from './body.js';
 import { type ErrorOptions, sendError } from './error-response.js';
 import { compileMount, MountTable } from './mounts.js';
 import { publishedExport } from './published.js';
@@ -21,23 +21,16 @@ import { candidates, nameSegments, splitPath } from './segments.js';
 import { createStaticFiles } from './static-files.js';
 
 /** Options of {@link createPublisher}. */
-export interface PublisherOptions {
+export interface PublisherOptions extends Pick<HotpubOptions, 'dev' | 'bodyLimit'> {
   /** The module registry (started by the caller). */
   registry: ModuleRegistry;
   /** The apps directory; default `registry.root`. */
   appsDir?: string;
-  /** Error messages, stacks and code frames in responses. */
-  dev?: boolean;
-  /** Largest request body in bytes (default 1 MiB); an app.json `bodyLimit` overrides it. */
-  bodyLimit?: number;
   /** pino logger; default one at `info` on stdout. */
   logger?: Logger;
   /** The apps of `appsDir` if the caller has discovered them already (read once at start-up). */
   apps?: AppDef[];
 }
-
-/** A connect-style handler; `next` is called for paths the publisher does not answer. */
-export type Next = (err?: unknown) => void;
 
 /** An app as the publisher mounted it. */
 export interface MountedApp {
@@ -57,8 +50,6 @@ export interface Publisher {
   routes(): Promise<RouteListing[]>;
   /** Feed the registry's events here (`RegistryOptions.onEvent`): drops stale routes. */
   onRegistryEvent<K extends keyof RegistryEvents>(type: K, event: RegistryEvents[K]): void;
-  /** Resolves once the publisher can serve. */
-  ready(): Promise<void>;
   /** Answers `err` the way the publisher answers errors (JSON body, dev details). */
   error(req: IncomingMessage, res: ServerResponse, err: unknown): void;
 }
@@ -96,7 +87,7 @@ class PublisherImpl implements Publisher, PublisherHost {
     this.dev = opts.dev ?? false;
     this.log = opts.logger ?? pino({ level: process.env.HOTPUB_LOG_LEVEL ?? 'info' });
     this.appsDir = opts.appsDir ?? opts.registry.root;
-    this.bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
+    this.bodyLimit = opts.bodyLimit ?? DEFAULTS.bodyLimit;
     this.mountApps(opts.apps ?? discoverApps(this.appsDir));
     this.errorOptions = { dev: this.dev, log: this.log, registry: this.registry };
     this.handle = this.handle.bind(this);
@@ -145,10 +136,6 @@ class PublisherImpl implements Publisher, PublisherHost {
       mount: a.def.mount.pattern,
       configFile: a.def.configFile,
     }));
-  }
-
-  ready(): Promise<void> {
-    return Promise.resolve();
   }
 
   handle(req: IncomingMessage, res: ServerResponse, next?: Next): void {

@@ -6,6 +6,7 @@
  * a synchronous return) runs without a Promise or a closure.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Next } from '../config/index.js';
 import { requestError } from '../errors/index.js';
 import type { ModuleRegistry, Pin } from '../registry/types.js';
 import { buildArgs, sanitizeBody } from './args.js';
@@ -14,8 +15,6 @@ import { RequestContext } from './context.js';
 import { type StreamErrorHandler, sendValue } from './respond.js';
 import type { FnRoute } from './route.js';
 import { validateArgs } from './schema.js';
-
-type Next = (err?: unknown) => void;
 
 /** What the wrapper needs of the publisher. */
 export interface PublisherHost {

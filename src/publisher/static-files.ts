@@ -7,8 +7,7 @@ import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, sep } from 'node:path';
 import serveStatic from 'serve-static';
-
-type Next = (err?: unknown) => void;
+import type { Next } from '../config/index.js';
 
 /** Serves one app's `public/` for a path relative to the mount. */
 export interface StaticFiles {

@@ -5,6 +5,7 @@
  * (`next(err)`): they are answered by the same error response as every other request.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Next } from '../config/index.js';
 import { requestError } from '../errors/index.js';
 import type { ModuleRegistry } from '../registry/types.js';
 
@@ -28,7 +29,7 @@ export interface AdminOptions {
  */
 export function createAdminHandler(
   options: AdminOptions,
-): (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void {
+): (req: IncomingMessage, res: ServerResponse, next: Next) => void {
   return (req, res, next) => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');

@@ -2,16 +2,8 @@
  * `hotpub.config.ts`: the typed configuration (`defineConfig`) and its validation.
  * Every error names the file and the field.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, HotpubError } from '../errors/index.js';
-
-/**
- * A connect/Express middleware: `(req, res, next)`. Declared bivariantly so middleware
- * typed for Express's richer `Request`/`Response` (cors, helmet, express.json...) fits.
- */
-export type Middleware = {
-  bivarianceHack(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): unknown;
-}['bivarianceHack'];
+import type { HotpubOptions } from './options.js';
 
 /** Pino levels, most to least severe, plus `silent`. */
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -26,38 +18,19 @@ export interface LoggerConfig {
   pretty?: boolean;
 }
 
-/** The contents of `hotpub.config.ts`. Every field is optional; command-line flags win. */
-export interface HotpubConfig {
+/**
+ * The contents of `hotpub.config.ts`: {@link HotpubOptions} plus what only a process
+ * has (admin endpoints, workers, logging). Every field is optional; command-line flags win.
+ */
+export interface HotpubConfig extends Omit<Partial<HotpubOptions>, 'apps' | 'bodyLimit'> {
   /** Apps directory, relative to the config file. Default `./apps` (relative to the cwd). */
   apps?: string;
-  /** Port to listen on. Default 3000 (or `PORT`). */
-  port?: number;
-  /** Host to listen on. Default `127.0.0.1`. */
-  host?: string;
-  /** Reload modules when their files change. */
-  watch?: boolean;
-  /** Development mode: error details and code frames in responses, `/-/` endpoints, request log. */
-  dev?: boolean;
   /** Serve `/-/registry` and `/-/routes` without `dev`. */
   admin?: boolean;
   /** Worker processes (node:cluster). Default 1: no cluster. */
   workers?: number;
-  /** Longest wait for in-flight requests before a reload swaps anyway. Default 5000. */
-  drainTimeoutMs?: number;
-  /** Longest wait for in-flight requests on SIGTERM/SIGINT before closing them. Default 10000. */
-  shutdownTimeoutMs?: number;
-  /**
-   * Longest time a client may take to send a whole request (headers and body), in ms;
-   * past it the server answers 408 and closes the connection. 0: no limit. Default 30000.
-   */
-  requestTimeoutMs?: number;
   /** Largest request body: bytes or a size such as `'1mb'`, `'512kb'`. Default 1 MiB. */
   bodyLimit?: number | string;
-  /**
-   * Connect/Express middleware run, in order, before the publisher. Setting it runs the
-   * server as an Express 5 app; without it requests go straight from node:http.
-   */
-  middleware?: Middleware[];
   /** Logging: `false` for none, or options. */
   logger?: boolean | LoggerConfig;
 }

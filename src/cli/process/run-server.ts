@@ -1,12 +1,11 @@
 /**
- * The CLI's server: the publisher engineer's `createServer` plus what a running service
- * needs around it: the logger, the request log, registry events in the log, the `/-/`
+ * The CLI's server: the library's `createServer` plus what a running service needs
+ * around it: the logger, the request log, registry events in the log, the `/-/`
  * endpoints, listen errors turned into one clear line, and graceful shutdown on signals.
  */
-import { pino } from 'pino';
-import { ErrorCode, HotpubError } from '../errors/index.js';
-import { createAdminHandler } from './admin.js';
-import type { Middleware } from './config.js';
+import type { HotpubOptions } from '../../config/index.js';
+import { ErrorCode, HotpubError } from '../../errors/index.js';
+import { createAdminHandler, createServer, type HotpubServer } from '../../server/index.js';
 import {
   createLogger,
   type Logger,
@@ -14,22 +13,25 @@ import {
   logRegistryEvent,
   logRequest,
 } from './logger.js';
-import { createServer, type HotpubServer } from './serve.js';
 
-/** Settings of {@link runServer} (the CLI's resolved settings). */
-export interface RunServerOptions {
-  apps: string;
-  port: number;
-  host: string;
-  watch: boolean;
-  dev: boolean;
+/** Settings of {@link runServer} (the CLI's resolved settings): every default filled in. */
+export interface RunServerOptions
+  extends Required<
+      Pick<
+        HotpubOptions,
+        | 'apps'
+        | 'port'
+        | 'host'
+        | 'watch'
+        | 'dev'
+        | 'drainTimeoutMs'
+        | 'shutdownTimeoutMs'
+        | 'bodyLimit'
+      >
+    >,
+    Pick<HotpubOptions, 'requestTimeoutMs' | 'middleware'> {
+  /** Serve `/-/registry` and `/-/routes` without `dev`. */
   admin: boolean;
-  drainTimeoutMs: number;
-  shutdownTimeoutMs: number;
-  /** Longest time to send a whole request, in ms (408 past it); default 30000. */
-  requestTimeoutMs?: number;
-  bodyLimit: number;
-  middleware?: Middleware[];
   /** `false`: no log at all. */
   log: LogSettings | false;
   /** Where log lines go (default stdout). */
@@ -46,8 +48,7 @@ export interface RunningServer extends HotpubServer {
  * app.json, mount conflicts) or a listen error (`portInUse`, `listen`) as the CLI says it.
  */
 export async function runServer(options: RunServerOptions): Promise<RunningServer> {
-  const log =
-    options.log === false ? pino({ level: 'silent' }) : createLogger(options.log, options.logDest);
+  const log = await createLogger(options.log, options.logDest);
   let started: HotpubServer | undefined;
   const admin = createAdminHandler({
     enabled: options.dev || options.admin,

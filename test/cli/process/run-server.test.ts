@@ -8,9 +8,9 @@ import {
   type RunningServer,
   type RunServerOptions,
   runServer,
-} from '../../src/server/run-server.js';
-import { rawRequest, tempApps } from '../helpers/server.js';
-import { waitFor } from '../helpers/wait.js';
+} from '../../../src/cli/process/index.js';
+import { rawRequest, tempApps } from '../../helpers/server.js';
+import { waitFor } from '../../helpers/wait.js';
 
 const FILES = {
   'a/index.ts':

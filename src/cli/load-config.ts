@@ -9,8 +9,8 @@ import { unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Message, type Plugin } from 'esbuild';
+import { type HotpubConfig, validateConfig } from '../config/index.js';
 import { ErrorCode, HotpubError } from '../errors/index.js';
-import { type HotpubConfig, validateConfig } from './config.js';
 import { describeLoadError } from './config-load-error.js';
 
 /** File names looked up in the working directory, in this order. */
