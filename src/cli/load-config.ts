@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build, type Message, type Plugin } from 'esbuild';
+import type { Message, Plugin } from 'esbuild';
 import { type HotpubConfig, validateConfig } from '../config/index.js';
 import { ErrorCode, HotpubError } from '../errors/index.js';
 import { describeLoadError } from './config-load-error.js';
@@ -55,6 +55,8 @@ async function importTypeScript(file: string): Promise<unknown> {
   const temp = join(dirname(file), `.${name}.${process.pid}-${randomBytes(4).toString('hex')}.mjs`);
   let code: string;
   let map: string;
+  // Only a TypeScript config needs esbuild: a project without one never loads it.
+  const { build } = await import('esbuild');
   try {
     const result = await build({
       entryPoints: [file],

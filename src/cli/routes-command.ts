@@ -3,11 +3,11 @@
  * registry that is started without watching and closed afterwards.
  */
 import { relative } from 'node:path';
-import { pino } from 'pino';
 import { ErrorCode, HotpubError } from '../errors/index.js';
 import { startPublisher } from '../server/index.js';
 import type { ServeFlags } from './args.js';
 import type { CliIo } from './io.js';
+import { createLogger } from './process/index.js';
 import { resolveServeSettings } from './serve-options.js';
 
 /**
@@ -23,7 +23,7 @@ export async function routesCommand(
   const settings = await resolveServeSettings(flags, io.cwd, { ...io.env, PORT: undefined });
   const { registry, publisher } = await startPublisher({
     apps: settings.apps,
-    logger: pino({ level: 'silent' }),
+    logger: await createLogger(false),
   });
   try {
     const routes = await publisher.routes();

@@ -4,8 +4,9 @@
  */
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { ErrorCode, HotpubError } from '../errors/index.js';
+import { loadAjv } from './lazy.js';
 import { compileMount, type Mount } from './mounts.js';
 
 /** What an `app.json` may hold. Unknown fields are an error. */
@@ -45,8 +46,14 @@ const appJsonSchema = {
   },
 } as const;
 
-const ajv = new Ajv({ strict: true, allErrors: false });
-const validateAppJson = ajv.compile<AppJson>(appJsonSchema);
+// Compiled at the first app.json: a project without one never loads ajv at start-up.
+let appJsonValidator: ValidateFunction<AppJson> | undefined;
+function validateAppJson(data: unknown): data is AppJson {
+  appJsonValidator ??= new (loadAjv().Ajv)({ strict: true, allErrors: false }).compile<AppJson>(
+    appJsonSchema,
+  );
+  return appJsonValidator(data);
+}
 
 /** Reads and validates one app.json; errors name the file and the field. */
 function readAppJson(file: string): AppJson {
@@ -61,7 +68,7 @@ function readAppJson(file: string): AppJson {
     );
   }
   if (!validateAppJson(data)) {
-    const e = validateAppJson.errors?.[0];
+    const e = appJsonValidator?.errors?.[0];
     let field = e?.instancePath.replace(/^\//, '').replace(/\//g, '.') ?? '';
     if (e?.keyword === 'additionalProperties') {
       field = String((e.params as { additionalProperty: string }).additionalProperty);

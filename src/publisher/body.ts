@@ -4,8 +4,9 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
-import busboy from 'busboy';
+import type { Busboy } from 'busboy';
 import { type HttpError, requestError } from '../errors/index.js';
+import { loadBusboy } from './lazy.js';
 
 /** Most files of a multipart body. */
 const MAX_FILES = 100;
@@ -154,9 +155,9 @@ function readMultipart(req: IncomingMessage, limit: number): Promise<Record<stri
       bb.destroy();
       reject(err);
     };
-    let bb: busboy.Busboy;
+    let bb: Busboy;
     try {
-      bb = busboy({
+      bb = loadBusboy()({
         headers: req.headers,
         limits: {
           fields: MAX_PARAMETERS,

@@ -5,12 +5,13 @@
  * known route costs a Map get, a pin and the call.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Logger, pino } from 'pino';
+import type { Logger } from 'pino';
 import { DEFAULTS, type HotpubOptions, type Next } from '../config/index.js';
 import { requestError } from '../errors/index.js';
 import type { ModuleRegistry, RegistryEvents } from '../registry/types.js';
 import { type AppDef, discoverApps } from './app-config.js';
 import { type ErrorOptions, sendError } from './error-response.js';
+import { loadPino } from './lazy.js';
 import { compileMount, MountTable } from './mounts.js';
 import { publishedExport } from './published.js';
 import { PublishedFunction, type PublisherHost } from './published-function.js';
@@ -85,7 +86,7 @@ class PublisherImpl implements Publisher, PublisherHost {
   constructor(opts: PublisherOptions) {
     this.registry = opts.registry;
     this.dev = opts.dev ?? false;
-    this.log = opts.logger ?? pino({ level: process.env.HOTPUB_LOG_LEVEL ?? 'info' });
+    this.log = opts.logger ?? loadPino().pino({ level: process.env.HOTPUB_LOG_LEVEL ?? 'info' });
     this.appsDir = opts.appsDir ?? opts.registry.root;
     this.bodyLimit = opts.bodyLimit ?? DEFAULTS.bodyLimit;
     this.mountApps(opts.apps ?? discoverApps(this.appsDir));

@@ -3,24 +3,30 @@
  * is compiled once (per generation: a reload brings new schema objects) and cached in a
  * WeakMap, so retired generations' validators are collected with them.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { requestError } from '../errors/index.js';
+import { loadAjv } from './lazy.js';
 
 // Safe options: strict schemas, stop at the first error (no allErrors DoS), no $data.
 const base = { strict: true, allErrors: false, $data: false, useDefaults: true } as const;
-// Query strings and forms carry only strings: coerce them. A JSON body keeps its types.
-const coercing = new Ajv({ ...base, coerceTypes: 'array' });
-const exact = new Ajv({ ...base, coerceTypes: false });
-const coercingCache = new WeakMap<object, ValidateFunction>();
-const exactCache = new WeakMap<object, ValidateFunction>();
 
-function compile(
-  ajv: Ajv,
-  cache: WeakMap<object, ValidateFunction>,
-  schema: object,
-): ValidateFunction {
-  let v = cache.get(schema);
+/** One ajv instance and the validators it compiled, by schema object. */
+interface Compiler {
+  ajv: Ajv | undefined;
+  readonly coerceTypes: 'array' | false;
+  readonly cache: WeakMap<object, ValidateFunction>;
+}
+
+// Query strings and forms carry only strings: coerce them. A JSON body keeps its types.
+// Each ajv is made at its first schema: ajv is not even loaded before.
+const coercing: Compiler = { ajv: undefined, coerceTypes: 'array', cache: new WeakMap() };
+const exact: Compiler = { ajv: undefined, coerceTypes: false, cache: new WeakMap() };
+
+function compile(compiler: Compiler, schema: object): ValidateFunction {
+  let v = compiler.cache.get(schema);
   if (v === undefined) {
+    compiler.ajv ??= new (loadAjv().Ajv)({ ...base, coerceTypes: compiler.coerceTypes });
+    const ajv = compiler.ajv;
     try {
       v = ajv.compile(schema);
     } catch (err) {
@@ -32,7 +38,7 @@ function compile(
       // generations can be collected and a reload may reuse the same $id.
       ajv.removeSchema(schema);
     }
-    cache.set(schema, v);
+    compiler.cache.set(schema, v);
   }
   return v;
 }
@@ -67,9 +73,7 @@ export function validateArgs(
   if (schema === null || typeof schema !== 'object') {
     throw requestError('badSchema', 'Invalid fn.schema: must be an object');
   }
-  const validate = jsonBody
-    ? compile(exact, exactCache, schema)
-    : compile(coercing, coercingCache, schema);
+  const validate = compile(jsonBody ? exact : coercing, schema);
   if (!validate(args)) {
     const list = issues(validate.errors);
     const first = list[0];

@@ -29,21 +29,25 @@ export interface CliProcess {
 }
 
 /**
- * Starts `bin/hotpub args` in `cwd` (or another hotpub executable: `options.bin`). `PORT`
- * is removed from the environment unless given.
+ * Starts `bin/hotpub args` in `cwd` (or another hotpub executable: `options.bin`), with
+ * `options.nodeArgs` for node itself. `PORT` is removed from the environment unless given.
  */
 export function startCli(
   args: string[],
-  options: { cwd: string; env?: Record<string, string>; bin?: string },
+  options: { cwd: string; env?: Record<string, string>; bin?: string; nodeArgs?: string[] },
 ): CliProcess {
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   if (!options.env || !('PORT' in options.env)) delete env.PORT;
   delete env.NODE_OPTIONS; // tsx's loader must not leak into the CLI under test
-  const child = spawn(process.execPath, [options.bin ?? BIN, ...args], {
-    cwd: options.cwd,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), options.bin ?? BIN, ...args],
+    {
+      cwd: options.cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   let err = '';
   const waiters = new Set<() => void>();
