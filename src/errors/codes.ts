@@ -220,7 +220,7 @@ export const ERRORS = {
     area: 'cli',
     exit: EXIT_USAGE,
     meaning:
-      '`new`: the name could not be a URL segment (`^[A-Za-z0-9][A-Za-z0-9_-]*$`) or is reserved.',
+      '`new`: the name could not be a URL segment (letters, digits, `-`, `_`; a letter or digit first) or is reserved.',
   },
   template: {
     code: 'HOTPUB_E_TEMPLATE',

@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { ErrorCode, HotpubError } from '../errors/index.js';
+import { isAppName } from '../registry/index.js';
 import { loadAjv } from './lazy.js';
 import { compileMount, type Mount } from './mounts.js';
 
@@ -110,7 +111,7 @@ export function discoverApps(appsDir: string): AppDef[] {
   const byMount = new Map<string, AppDef>();
   for (const entry of readdirSync(root, { withFileTypes: true })) {
     const name = entry.name;
-    if (name.startsWith('_') || name.startsWith('.') || name === 'node_modules') continue;
+    if (!isAppName(name)) continue;
     const dir = join(root, name);
     let isDir = entry.isDirectory();
     if (entry.isSymbolicLink())

@@ -11,12 +11,13 @@ import { requestError } from '../errors/index.js';
 import type { ModuleRegistry, RegistryEvents } from '../registry/types.js';
 import { type AppDef, discoverApps } from './app-config.js';
 import { type ErrorOptions, sendError } from './error-response.js';
+import { publishedExport } from './export-rules.js';
+import { readMeta } from './function-meta.js';
 import { loadPino } from './lazy.js';
 import { compileMount, MountTable } from './mounts.js';
-import { publishedExport } from './published.js';
-import { PublishedFunction, type PublisherHost } from './published-function.js';
+import { OuterWrapper, type PublisherHost } from './outer-wrapper.js';
 import type { StreamErrorHandler } from './respond.js';
-import { type AppState, type FnRoute, type Route, readMeta } from './route.js';
+import type { FnRoute, Route, ServedApp } from './route.js';
 import { listRoutes, type RouteListing } from './route-listing.js';
 import { candidates, nameSegments, splitPath } from './segments.js';
 import { createStaticFiles } from './static-files.js';
@@ -75,13 +76,13 @@ class PublisherImpl implements Publisher, PublisherHost {
   private readonly log: Logger;
   private readonly appsDir: string;
   private readonly bodyLimit: number;
-  private table!: MountTable<AppState>;
-  private byName = new Map<string, AppState>();
+  private table!: MountTable<ServedApp>;
+  private byName = new Map<string, ServedApp>();
   /** Routes of paths that belong to no app. */
-  private outside!: AppState;
+  private outside!: ServedApp;
   private readonly cache = new Map<string, Route>();
   private readonly errorOptions: ErrorOptions;
-  private readonly wrappers = new Map<string, PublishedFunction>();
+  private readonly wrappers = new Map<string, OuterWrapper>();
 
   constructor(opts: PublisherOptions) {
     this.registry = opts.registry;
@@ -117,7 +118,7 @@ class PublisherImpl implements Publisher, PublisherHost {
     this.cache.clear();
   }
 
-  private stateOf(def: AppDef): AppState {
+  private stateOf(def: AppDef): ServedApp {
     const old = this.byName.get(def.name);
     return {
       def,
@@ -242,11 +243,11 @@ class PublisherImpl implements Publisher, PublisherHost {
     this.serveOther(req, res, route, next);
   }
 
-  private wrapperOf(app: string, file: string, name: string): PublishedFunction {
+  private wrapperOf(app: string, file: string, name: string): OuterWrapper {
     const key = `${file}#${name}`;
     let w = this.wrappers.get(key);
     if (w === undefined) {
-      w = new PublishedFunction(app, file, name, this);
+      w = new OuterWrapper(app, file, name, this);
       this.wrappers.set(key, w);
     }
     return w;

@@ -6,16 +6,14 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ErrorCode, HotpubError } from '../errors/index.js';
+import { SEGMENT_RE } from '../registry/index.js';
 
-/** The segment rule of SPEC section 2: what a URL segment may be. */
-export const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
-
-/** Names that match {@link SEGMENT} but still can never be addressed. */
+/** Names that are URL segments but still can never be a module's (`public/` is static files). */
 const RESERVED = new Set(['node_modules', 'public']);
 
 /** Throws the `scaffoldName` error unless `name` can be a URL segment. */
 export function checkSegment(name: string, what: string): void {
-  if (!SEGMENT.test(name)) {
+  if (!SEGMENT_RE.test(name)) {
     throw new HotpubError(
       ErrorCode.scaffoldName,
       `${what} "${name}" cannot be a URL segment: use letters, digits, - and _, starting with a letter or digit`,
@@ -39,7 +37,7 @@ export const TEMPLATES_DIR = join(PACKAGE_ROOT, 'templates');
 export function listTemplates(dir: string = TEMPLATES_DIR): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && SEGMENT.test(d.name))
+    .filter((d) => d.isDirectory() && SEGMENT_RE.test(d.name))
     .map((d) => d.name)
     .sort();
 }

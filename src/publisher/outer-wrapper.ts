@@ -13,7 +13,7 @@ import { buildArgs, sanitizeBody } from './args.js';
 import { fieldsOf, hasBody, readBody } from './body.js';
 import { RequestContext } from './context.js';
 import { type StreamErrorHandler, sendValue } from './respond.js';
-import type { FnRoute } from './route.js';
+import type { FnRoute, Wrapper } from './route.js';
 import { validateArgs } from './schema.js';
 
 /** What the wrapper needs of the publisher. */
@@ -62,7 +62,7 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 }
 
 /** The stable outer wrapper of `file#name` in `app`. */
-export class PublishedFunction {
+export class OuterWrapper implements Wrapper {
   constructor(
     readonly app: string,
     readonly file: string,
