@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { HotpubOptions, Next } from '../config/index.js';
-import type { Publisher } from '../publisher/create-publisher.js';
+import type { Publisher } from '../publisher/index.js';
 import type { ModuleRegistry } from '../registry/types.js';
 import { startPublisher } from './start-publisher.js';
 

@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { DEFAULTS, type HotpubOptions, type Middleware } from '../config/index.js';
-import type { Publisher } from '../publisher/create-publisher.js';
+import type { Publisher } from '../publisher/index.js';
 import type { ModuleRegistry, RegistryEvents } from '../registry/types.js';
 import { startPublisher } from './start-publisher.js';
 
