@@ -8,14 +8,20 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type CliProcess, get, readyUrl, startCli, tempProject } from './cli-process.js';
+import { type CliProcess, get, readyUrl, startCli, tempProject } from '../helpers/cli-process.js';
+import { waitFor } from '../helpers/wait.js';
 
 const PROBE = join(import.meta.dirname, '..', 'fixtures', 'cold-start', 'report-packages.mjs');
 const LAZY = ['ajv', 'busboy', 'serve-static', 'express'];
 
-/** The packages of every `packages:` line the probe wrote so far, one list per request. */
-function reports(proc: CliProcess): string[][] {
-  return [...proc.stderr().matchAll(/^packages: (.*)$/gm)].map((m) => m[1]!.split(','));
+/**
+ * The packages the probe reported as request `n` (1-based) started. Waited for: stderr
+ * may reach this process after the response does.
+ */
+function report(proc: CliProcess, n: number): Promise<string[]> {
+  return waitFor(() => [...proc.stderr().matchAll(/^packages: (.*)$/gm)][n - 1]?.[1]?.split(','), {
+    message: `the probe's report of request ${n}`,
+  });
 }
 
 async function multipart(url: string): Promise<number> {
@@ -46,8 +52,7 @@ form.schema = { type: 'object', properties: { n: { type: 'integer' } } };`,
     try {
       const url = await readyUrl(proc);
       assert.equal((await get(`${url}/a`)).status, 200);
-      const first = reports(proc)[0];
-      assert.ok(first, `no report from the probe: ${proc.stderr()}`);
+      const first = await report(proc, 1);
       assert.ok(first.includes('path-to-regexp'), `the probe sees packages: ${first}`);
       assert.deepEqual(
         LAZY.filter((p) => first.includes(p)),
@@ -58,7 +63,7 @@ form.schema = { type: 'object', properties: { n: { type: 'integer' } } };`,
       assert.equal((await get(`${url}/a/style.css`)).status, 200);
       assert.equal(await multipart(`${url}/a/form`), 200);
       assert.equal((await get(`${url}/a`)).status, 200);
-      const last = reports(proc).at(-1)!;
+      const last = await report(proc, 5);
       assert.deepEqual(
         ['ajv', 'busboy', 'serve-static'].filter((p) => !last.includes(p)),
         [],
@@ -77,7 +82,7 @@ form.schema = { type: 'object', properties: { n: { type: 'integer' } } };`,
     try {
       const url = await readyUrl(proc);
       assert.equal((await get(`${url}/b`)).status, 200);
-      assert.ok(reports(proc)[0]?.includes('ajv'), proc.stderr());
+      assert.ok((await report(proc, 1)).includes('ajv'), proc.stderr());
     } finally {
       await proc.stop();
     }
