@@ -4,9 +4,11 @@
  */
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { ErrorCode, HotpubError } from '../errors/index.js';
+import { isAppName } from '../registry/index.js';
 import type { AppConfigHook } from '../registry/types.js';
-import { ConfigError, ErrorCodes } from './errors.js';
+import { loadAjv } from './lazy.js';
 import { compileMount, type Mount } from './mounts.js';
 
 /** What an `app.json` may hold. Unknown fields are an error. */
@@ -46,8 +48,14 @@ const appJsonSchema = {
   },
 } as const;
 
-const ajv = new Ajv({ strict: true, allErrors: false });
-const validateAppJson = ajv.compile<AppJson>(appJsonSchema);
+// Compiled at the first app.json: a project without one never loads ajv at start-up.
+let appJsonValidator: ValidateFunction<AppJson> | undefined;
+function validateAppJson(data: unknown): data is AppJson {
+  appJsonValidator ??= new (loadAjv().Ajv)({ strict: true, allErrors: false }).compile<AppJson>(
+    appJsonSchema,
+  );
+  return appJsonValidator(data);
+}
 
 /** Validates the text of one app.json; errors name the file and the field. */
 function parseAppJson(file: string, text: string): AppJson {
@@ -55,31 +63,28 @@ function parseAppJson(file: string, text: string): AppJson {
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(
-      ErrorCodes.appConfig,
+    throw new HotpubError(
+      ErrorCode.appConfig,
       `${file}: not valid JSON (${(err as Error).message})`,
-      file,
+      { file },
     );
   }
   if (!validateAppJson(data)) {
-    const e = validateAppJson.errors?.[0];
+    const e = appJsonValidator?.errors?.[0];
     let field = e?.instancePath.replace(/^\//, '').replace(/\//g, '.') ?? '';
     if (e?.keyword === 'additionalProperties') {
       field = String((e.params as { additionalProperty: string }).additionalProperty);
-      throw new ConfigError(
-        ErrorCodes.appConfig,
+      throw new HotpubError(
+        ErrorCode.appConfig,
         `${file}: unknown field "${field}" (allowed: ${Object.keys(appJsonSchema.properties).join(', ')})`,
-        file,
-        field,
+        { file, field },
       );
     }
     const where = field === '' ? 'the document' : `field "${field}"`;
-    throw new ConfigError(
-      ErrorCodes.appConfig,
-      `${file}: ${where} ${e?.message ?? 'is invalid'}`,
+    throw new HotpubError(ErrorCode.appConfig, `${file}: ${where} ${e?.message ?? 'is invalid'}`, {
       file,
-      field || undefined,
-    );
+      field: field || undefined,
+    });
   }
   return data;
 }
@@ -91,7 +96,7 @@ function literalMount(name: string): string {
 
 /**
  * The app `name` in directory `dir` with app.json `text` (undefined: it has none), its
- * mount compiled. Throws a {@link ConfigError} naming the file and field.
+ * mount compiled. Throws a `HotpubError` naming the file and field.
  */
 export function appDefOf(name: string, dir: string, text: string | undefined): AppDef {
   const configFile = join(dir, 'app.json');
@@ -113,7 +118,7 @@ export function appDefOf(name: string, dir: string, text: string | undefined): A
   };
 }
 
-/** Throws a {@link ConfigError} naming both files if two of `apps` share a mount. */
+/** Throws a `HotpubError` naming both files if two of `apps` share a mount. */
 export function checkMounts(apps: Iterable<AppDef>): void {
   const byMount = new Map<string, AppDef>();
   for (const app of [...apps].sort((a, b) => a.name.localeCompare(b.name))) {
@@ -121,11 +126,10 @@ export function checkMounts(apps: Iterable<AppDef>): void {
     if (other) {
       const a = other.configFile ?? other.dir;
       const b = app.configFile ?? app.dir;
-      throw new ConfigError(
-        ErrorCodes.mountConflict,
+      throw new HotpubError(
+        ErrorCode.mountConflict,
         `two apps on the same mount "${app.mount.pattern}": ${a} and ${b} (field "mount")`,
-        b,
-        'mount',
+        { file: b, field: 'mount' },
       );
     }
     byMount.set(app.mount.key, app);
@@ -133,7 +137,7 @@ export function checkMounts(apps: Iterable<AppDef>): void {
 }
 
 /**
- * Finds the apps under `appsDir` and compiles their mounts. Throws a {@link ConfigError}
+ * Finds the apps under `appsDir` and compiles their mounts. Throws a `HotpubError`
  * for a missing apps directory, a bad app.json, or two apps on the same mount.
  */
 export function discoverApps(appsDir: string): AppDef[] {
@@ -142,12 +146,14 @@ export function discoverApps(appsDir: string): AppDef[] {
     root = realpathSync(appsDir);
     if (!statSync(root).isDirectory()) throw new Error('not a directory');
   } catch {
-    throw new ConfigError(ErrorCodes.appsDir, `apps directory not found: ${appsDir}`, appsDir);
+    throw new HotpubError(ErrorCode.appsDir, `apps directory not found: ${appsDir}`, {
+      file: appsDir,
+    });
   }
   const apps: AppDef[] = [];
   for (const entry of readdirSync(root, { withFileTypes: true })) {
     const name = entry.name;
-    if (name.startsWith('_') || name.startsWith('.') || name === 'node_modules') continue;
+    if (!isAppName(name)) continue;
     const dir = join(root, name);
     let isDir = entry.isDirectory();
     if (entry.isSymbolicLink())

@@ -7,9 +7,10 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type HotpubCode, isHotpubCode } from '../errors/index.js';
 import { errorInfo, RegistryError, RegistryErrorCode } from './errors.js';
-import { isAppName } from './file-index.js';
 import type { ModuleStore } from './module-store.js';
+import { isAppName } from './names.js';
 import { contentHash } from './transform.js';
 import type { ModuleErrorInfo } from './types.js';
 
@@ -88,8 +89,7 @@ export async function readApp(
 /** The error info of an app.json (or a set of them) the hook refused. */
 export function hookError(err: unknown): ModuleErrorInfo {
   const own = (err as { code?: unknown })?.code;
-  const code =
-    typeof own === 'string' && own.startsWith('HOTPUB_E_') ? own : RegistryErrorCode.appConfig;
+  const code = typeof own === 'string' && isHotpubCode(own) ? own : RegistryErrorCode.appConfig;
   return errorInfo(code, err instanceof Error ? err.message : String(err), err);
 }
 
@@ -113,7 +113,9 @@ export async function appDirNames(root: string): Promise<string[]> {
 export async function readAppsAtStart(store: ModuleStore): Promise<void> {
   for (const name of await appDirNames(store.root)) {
     const r = await readApp(store, name, true);
-    if (r.kind === 'error') throw new RegistryError(r.error.code, r.error.message);
+    if (r.kind === 'error') {
+      throw new RegistryError(r.error.code as HotpubCode, r.error.message, { cause: r.error });
+    }
     if (r.kind === 'change') applyAppChange(store, name, r.change);
   }
 }

@@ -8,6 +8,7 @@
 import { realpathSync } from 'node:fs';
 import { relative, resolve as resolvePath, sep } from 'node:path';
 import { Mutex } from 'async-mutex';
+import { DEFAULTS } from '../config/index.js';
 import { FileIndex } from './file-index.js';
 import { AppState, type Retirement } from './generation.js';
 import { ModuleGraph } from './graph.js';
@@ -16,9 +17,6 @@ import { ModuleRecord } from './module-record.js';
 import { RegistryEmitter } from './registry-events.js';
 import type { Compiled } from './transform.js';
 import type { AppConfigHook, RegistryOptions } from './types.js';
-
-/** Default longest wait for in-flight requests before a reload swaps anyway. */
-export const DEFAULT_DRAIN_TIMEOUT_MS = 5000;
 
 /** The lock domain of `file` under `root`: its first path segment ('' for a file at the top). */
 export function domainOf(root: string, file: string): string {
@@ -71,7 +69,7 @@ export class ModuleStore {
     this.dev = options.dev ?? false;
     this.watch = options.watch ?? false;
     this.useLock = options.codeLock ?? true;
-    this.drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
+    this.drainTimeoutMs = options.drainTimeoutMs ?? DEFAULTS.drainTimeoutMs;
     this.hotpub = options.hotpub ?? {};
     this.appConfig = options.appConfig;
     this.index = new FileIndex(this.root);

@@ -6,7 +6,13 @@ import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { get, readyUrl, startCli, tempProject, until } from './cli-process.js';
+import { get, readyUrl, startCli, TIMEOUT_MS, tempProject } from '../helpers/cli-process.js';
+import { type Truthy, waitFor } from '../helpers/wait.js';
+
+/** The shared waitFor, bounded like every wait on a CLI process. */
+function until<T>(check: () => T | Promise<T>, message: string): Promise<Truthy<T>> {
+  return waitFor(check, { timeoutMs: TIMEOUT_MS, message });
+}
 
 const index = (v: string) =>
   `import { b } from './_b.js';\nexport function index() { return '${v}:' + b + ' ' + process.pid; }\n`;

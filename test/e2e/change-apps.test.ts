@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { appInfo, startWatched } from '../fixtures/e2e/reload-server.js';
+import { appInfo, startWatched } from '../helpers/reload-server.js';
 import { waitFor } from '../helpers/wait.js';
 
 const fn = (v: string) => `export function index() { return '${v}'; }\n`;

@@ -7,7 +7,7 @@
  */
 import { relative } from 'node:path';
 import type { Logger } from 'pino';
-import type { AppReload } from '../registry/types.js';
+import type { AppReload } from '../../registry/index.js';
 
 /** What a reload needs of a running server. */
 export interface Reloadable {

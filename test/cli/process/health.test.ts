@@ -6,9 +6,9 @@ import { writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { runServer } from '../../src/server/run-server.js';
-import { rawRequest, tempApps } from '../helpers/server.js';
-import { waitFor } from '../helpers/wait.js';
+import { runServer } from '../../../src/cli/process/index.js';
+import { rawRequest, tempApps } from '../../helpers/server.js';
+import { waitFor } from '../../helpers/wait.js';
 
 const slow = `
 import { existsSync } from 'node:fs';
