@@ -12,7 +12,7 @@ import { type Files, writeFiles } from './files.js';
 export interface Releases {
   /** Real path of the deploy directory. */
   base: string;
-  /** `<base>/current`: what `--apps` names. */
+  /** `<base>/current`: the link (what `--apps` names, or holds `apps/`). */
   current: string;
   /** Writes release `n` (its `apps/` directory holds `files`). */
   write(n: number, files: Files): Promise<void>;
@@ -23,11 +23,17 @@ export interface Releases {
   remove(): Promise<void>;
 }
 
-/** A fresh deploy directory; `current` points at nothing until {@link Releases.switchTo}. */
-export async function makeReleases(): Promise<Releases> {
+/**
+ * A fresh deploy directory; `current` points at nothing until {@link Releases.switchTo}.
+ * `link: 'apps'` makes `current -> releases/<n>/apps` (`--apps current`); `'release'`
+ * makes `current -> releases/<n>` (`--apps current/apps`, the apps dir under the link).
+ */
+export async function makeReleases(link: 'apps' | 'release' = 'apps'): Promise<Releases> {
   const base = await realpath(await mkdtemp(join(tmpdir(), 'hotpub-rel-')));
   const current = join(base, 'current');
   const appsOf = (n: number) => join(base, 'releases', String(n), 'apps');
+  const target = (n: number) =>
+    link === 'apps' ? join('releases', String(n), 'apps') : join('releases', String(n));
   return {
     base,
     current,
@@ -36,7 +42,7 @@ export async function makeReleases(): Promise<Releases> {
     async switchTo(n) {
       const next = join(base, 'next');
       await rm(next, { force: true });
-      await symlink(join('releases', String(n), 'apps'), next);
+      await symlink(target(n), next);
       await rename(next, current);
     },
     remove: () => rm(base, { recursive: true, force: true }),
