@@ -16,6 +16,7 @@ import { type ReleaseWatch, watchRelease } from './release-watch.js';
 import { applyTouches } from './reload.js';
 import { currentRoot, reloadAll } from './reload-all.js';
 import { moduleInfo, snapshot } from './snapshot.js';
+import { warmTransformer } from './transform.js';
 import type {
   AppReload,
   ModuleInfo,
@@ -49,6 +50,7 @@ export class LockedModuleRegistry implements ModuleRegistry {
     const store = this.#store;
     await store.index.scan();
     await readAppsAtStart(store);
+    if (store.index.appNames().some((app) => store.index.list(app).length > 0)) warmTransformer();
     if (store.watch && !this.#watcher) await this.#watch();
   }
 
