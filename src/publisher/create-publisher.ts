@@ -209,16 +209,29 @@ class PublisherImpl implements Publisher, PublisherHost {
       for (const cand of candidates(names)) {
         const file = this.registry.findFile(app.name, cand.rel);
         if (file === undefined) continue;
+        // The app remounted (app.json, a release switch) or the file went while we waited
+        // for the pin: what we resolved is of the old state, so start over in the new one.
+        const stale = () =>
+          this.byName.get(app.name) !== app || this.registry.findFile(app.name, cand.rel) !== file;
         let pin = await this.registry.acquire(app.name);
-        if (pin.exportsOf(file) === undefined) {
-          pin.release();
-          await this.registry.ensureModule(file); // single flight; rejects if it never loaded
-          pin = await this.registry.acquire(app.name);
-        }
-        if (this.byName.get(app.name) !== app) {
-          // The app was remounted (app.json, release switch) while we waited: start over.
+        if (stale()) {
           pin.release();
           return this.resolveSlow(req, res, next, path, url, q);
+        }
+        if (pin.exportsOf(file) === undefined) {
+          pin.release();
+          try {
+            await this.registry.ensureModule(file); // single flight; rejects if it never loaded
+          } catch (err) {
+            if (!stale()) throw err;
+            // The load lost a race with a release switch: resolve in the new release.
+            return this.resolveSlow(req, res, next, path, url, q);
+          }
+          pin = await this.registry.acquire(app.name);
+          if (stale()) {
+            pin.release();
+            return this.resolveSlow(req, res, next, path, url, q);
+          }
         }
         let route: FnRoute | undefined;
         try {

@@ -101,18 +101,16 @@ export class ChangeCollector {
     p.first = 0;
     let settled = true;
     try {
-      const touches: Touch[] = [];
-      for (const path of seen.keys()) {
-        if (!isModule(path)) {
-          touches.push({ path });
-          continue;
-        }
-        const text = await readOrUndefined(path);
-        if (text !== undefined && p.tries < SETTLE_MS.length) {
-          if (text.length === 0 || !(await this.host.parses(path, text))) settled = false;
-        }
-        touches.push({ path, text });
-      }
+      const touches = await Promise.all(
+        [...seen.keys()].map(async (path): Promise<Touch> => {
+          if (!isModule(path)) return { path };
+          const text = await readOrUndefined(path);
+          if (text !== undefined && p.tries < SETTLE_MS.length) {
+            if (text.length === 0 || !(await this.host.parses(path, text))) settled = false;
+          }
+          return { path, text };
+        }),
+      );
       if (!settled) {
         p.first = first;
         return;

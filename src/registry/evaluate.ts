@@ -10,7 +10,6 @@
  */
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { discard } from './dispose.js';
 import { errorInfo, locateError, ModuleLoadError, RegistryErrorCode } from './errors.js';
 import { blame } from './failures.js';
@@ -100,10 +99,9 @@ export class EvaluationPass {
     const hot = createHotContext(state, inst.disposers);
     const require = this.requirer(inst, state);
     try {
-      const fn = bodyOf(compiled);
-      const url = pathToFileURL(file).href;
+      const body = bodyOf(compiled);
       withEvaluating(state, () =>
-        fn.call(mod.exports, mod.exports, require, mod, file, dirname(file), hot, url),
+        body.run.call(mod.exports, mod.exports, require, mod, file, body.dirname, hot, body.url),
       );
     } catch (err) {
       if (err instanceof ModuleLoadError) throw err;

@@ -45,5 +45,7 @@ async function load(store: ModuleStore, rec: ModuleRecord, failuresSeen: number)
   await prefetch(store, r.compiled, new Set([rec.file]));
   if (rec.current) return;
   if (store.closed) throw closedError();
+  // A release switch while we read: this file is of the old release now, never loaded.
+  if (store.records.get(rec.file) !== rec) throw outsideRootError(store, rec.file);
   evaluateCold(store, rec);
 }

@@ -8,6 +8,8 @@
  * retired generation's instances stay collectable. Held weakly by its code: when no record
  * holds that code any more, the function goes with it.
  */
+import { dirname } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import vm from 'node:vm';
 import { type Compiled, MODULE_PARAMS } from './transform.js';
 
@@ -23,15 +25,23 @@ export type ModuleBody = (
   url: string,
 ) => void;
 
-const bodies = new WeakMap<Compiled, ModuleBody>();
+/** The body and the per-file values it is called with (`import.meta.url` is costly to make). */
+export interface Body {
+  readonly run: ModuleBody;
+  readonly dirname: string;
+  readonly url: string;
+}
+
+const bodies = new WeakMap<Compiled, Body>();
 
 /** The body of `compiled`, compiled on first use (a syntax error V8 finds throws). */
-export function bodyOf(compiled: Compiled): ModuleBody {
+export function bodyOf(compiled: Compiled): Body {
   let body = bodies.get(compiled);
   if (body === undefined) {
-    body = vm.compileFunction(compiled.code, [...MODULE_PARAMS], {
+    const run = vm.compileFunction(compiled.code, [...MODULE_PARAMS], {
       filename: compiled.file,
     }) as unknown as ModuleBody;
+    body = { run, dirname: dirname(compiled.file), url: pathToFileURL(compiled.file).href };
     bodies.set(compiled, body);
   }
   return body;

@@ -55,8 +55,11 @@ export async function prefetch(
   compiled: Compiled,
   seen: Set<string>,
   root = store.root,
+  switches = store.switches,
 ): Promise<void> {
   const next: Promise<void>[] = [];
+  // A release switch since this began: the old release's imports are nobody's any more.
+  if (store.switches !== switches) return;
   for (const spec of compiled.requires) {
     let r: ReturnType<typeof resolveImport>;
     try {
@@ -70,7 +73,7 @@ export async function prefetch(
     if (dep.current) continue;
     next.push(
       readLatest(store, dep).then((c) =>
-        c.ok ? prefetch(store, c.compiled, seen, root) : undefined,
+        c.ok ? prefetch(store, c.compiled, seen, root, switches) : undefined,
       ),
     );
   }

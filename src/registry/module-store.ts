@@ -58,6 +58,8 @@ export class ModuleStore {
   readonly reloads = new Mutex();
 
   closed = false;
+  /** Release switches applied: work begun before one must not touch the new release. */
+  switches = 0;
   /** +1 on every change seen (content, create, delete): failed cold loads retry after one. */
   changes = 0;
   /** Registry-wide order of body evaluations: reloads replay it. */

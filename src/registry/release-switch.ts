@@ -94,22 +94,29 @@ async function prepareAndSwitch(
   const loaded = [...store.records.values()]
     .filter((r) => r.current && isInside(oldRoot, r.file))
     .sort((a, b) => a.startedAt - b.startedAt);
+  // Read and transform the counterparts concurrently (esbuild's service works in parallel).
+  const found = await Promise.all(loaded.map((rec) => counterpart(oldRoot, newRoot, rec.file)));
   const order: string[] = [];
   const seen = new Set<string>();
-  for (const rec of loaded) {
-    const file = await counterpart(oldRoot, newRoot, rec.file);
+  for (const file of found) {
     if (file === undefined || seen.has(file)) continue;
     seen.add(file);
     order.push(file);
-    const r = await readLatest(store, store.record(file, newRoot));
-    if (!r.ok) {
-      return refuse(store, domains, { app: rec.app, file, error: r.error }, newRoot);
-    }
   }
-  for (const file of order) {
-    const code = store.records.get(file)?.latest;
-    if (code) await prefetch(store, code, seen, newRoot);
+  const reads = await Promise.all(
+    order.map((file) => readLatest(store, store.record(file, newRoot))),
+  );
+  for (const [i, r] of reads.entries()) {
+    if (r.ok) continue;
+    const file = order[i]!;
+    return refuse(store, domains, { app: store.appOf(file), file, error: r.error }, newRoot);
   }
+  await Promise.all(
+    order.map((file) => {
+      const code = store.records.get(file)?.latest;
+      return code ? prefetch(store, code, seen, newRoot) : undefined;
+    }),
+  );
   const holds = await lockApps(store, domains);
   try {
     if (store.closed) return [];
@@ -202,6 +209,7 @@ function commitSwitch(
   }
   for (const [app, change] of apps) applyAppChange(store, app, change);
   store.changes++;
+  store.switches++;
   if (retired.length > 0) retire(store, retired, live);
   for (const [app, c] of apps) {
     store.events.emit('app', { app, dir: c.dir, config: c.config, removed: c.removed });

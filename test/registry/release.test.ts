@@ -79,6 +79,47 @@ describe('registry: release switches and reloadAll', () => {
     assert.equal(await withPin(r, 'a', (p) => call(p, file(3), 'index')), '3:3:2:2');
   });
 
+  it('a cold load overtaken by a switch never evaluates the old release against the new', async () => {
+    rel = await makeReleases();
+    const many = (n: number) => {
+      const files: Record<string, string> = {};
+      const names: string[] = [];
+      for (let i = 0; i < 200; i++) {
+        files[`a/_m${i}.ts`] = `export const r${i} = ${n};\n`;
+        names.push(`import { r${i} } from './_m${i}.js';`);
+      }
+      files['a/index.ts'] = `${names.join('\n')}\nexport function index() { return ${n} + r0; }\n`;
+      return files;
+    };
+    await rel.write(1, many(1));
+    await rel.write(2, many(2));
+    await rel.switchTo(1);
+    registry = createRegistry({ root: rel.current });
+    await registry.start();
+    const r = registry;
+    const old = `${rel.appsOf(1)}/a/index.ts`;
+    // The load reads 201 files; the switch (nothing loaded yet) commits long before.
+    const loading = r.ensureModule(old).then(
+      () => 'loaded',
+      (err: { code?: string }) => err.code,
+    );
+    await rel.switchTo(2);
+    await r.reloadAll();
+    const outcome = await loading;
+    assert.ok(
+      outcome === 'loaded' || outcome === 'HOTPUB_E_MODULE_OUTSIDE_ROOT',
+      `the old load either won or stood down: ${outcome}`,
+    );
+    assert.deepEqual(
+      r.snapshot().apps.map((a) => a.name),
+      ['a'],
+      'no lock domain made of an old path',
+    );
+    const fresh = `${rel.appsOf(2)}/a/index.ts`;
+    await r.ensureModule(fresh);
+    assert.equal(await withPin(r, 'a', (p) => call(p, fresh, 'index')), 4);
+  });
+
   it('reloadAll without a switch: what changed on disk, one change per app', async () => {
     const { r, file } = await start();
     const { writeFile } = await import('node:fs/promises');

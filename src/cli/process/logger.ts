@@ -81,7 +81,7 @@ export function logRegistryEvent<K extends keyof RegistryEvents>(
     const e = event as RegistryEvents['swap'];
     log.info(
       { app: e.app, generation: e.generation },
-      `${e.app}: generation ${e.generation} (${e.files.map(rel).join(', ')})`,
+      `${e.app}: generation ${e.generation} (${fileList(e.files.map(rel))})`,
     );
   } else if (type === 'error') {
     const e = event as RegistryEvents['error'];
@@ -104,6 +104,12 @@ export function logRegistryEvent<K extends keyof RegistryEvents>(
       `${e.app}: files changed`,
     );
   }
+}
+
+/** At most five names: a release switch or a checkout swaps hundreds of files at once. */
+function fileList(files: string[]): string {
+  const shown = files.slice(0, 5).join(', ');
+  return files.length > 5 ? `${shown} and ${files.length - 5} more` : shown;
 }
 
 /** The registry's message may start with `/abs/file:line:col: `; the log line says it already. */
