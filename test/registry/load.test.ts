@@ -158,15 +158,18 @@ export const v = version;`,
       'close',
       'ensureModule',
       'findFile',
+      'freeze',
       'getModule',
       'invalidateModule',
       'listFiles',
       'locateError',
+      'mapStack',
       'on',
       'root',
       'snapshot',
       'start',
       'tryAcquire',
+      'unfreeze',
     ]);
   });
 
