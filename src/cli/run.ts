@@ -7,6 +7,7 @@ import { packageVersion } from '../scaffold/names.js';
 import { type Command, parseCommandLine } from './args.js';
 import { CliError, describeError, EXIT_USAGE } from './errors.js';
 import { helpText } from './help.js';
+import { openapiCommand } from './openapi-command.js';
 import { routesCommand } from './routes-command.js';
 import { type CliIo, initCommand, newAppCommand, newModuleCommand } from './scaffold-commands.js';
 import { serveCommand } from './serve-command.js';
@@ -52,6 +53,9 @@ async function execute(command: Command, io: CliIo): Promise<number> {
       return serveCommand(io, command.flags);
     case 'routes':
       await routesCommand(io, command.flags);
+      return 0;
+    case 'openapi':
+      await openapiCommand(io, command.flags, command.out);
       return 0;
     case 'new-app':
       await newAppCommand(io, command.name, command.template, command.apps);

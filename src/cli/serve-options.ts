@@ -4,6 +4,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { MIN_TOKEN_LENGTH } from '../control/index.js';
 import { display } from '../scaffold/write-files.js';
 import { type HotpubConfig, parseSize } from '../server/config.js';
 import { loadConfig } from '../server/load-config.js';
@@ -12,7 +13,7 @@ import type { RunServerOptions } from '../server/run-server.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../server/serve.js';
 import type { ServeFlags } from './args.js';
 import { parsePort } from './args.js';
-import { CliError } from './errors.js';
+import { CliError, usageError } from './errors.js';
 
 /** Everything `serve` needs, resolved: `runServer`'s options plus the CLI's own. */
 export interface ServeSettings extends RunServerOptions {
@@ -63,6 +64,7 @@ export async function resolveServeSettings(
     watch: flags.watch ?? config.watch ?? false,
     dev,
     admin: flags.admin ?? config.admin ?? false,
+    adminToken: adminToken(flags.adminToken, env.HOTPUB_ADMIN_TOKEN),
     workers: flags.workers ?? config.workers ?? 1,
     drainTimeoutMs: flags.drainTimeoutMs ?? config.drainTimeoutMs ?? DEFAULTS.drainTimeoutMs,
     shutdownTimeoutMs: config.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs,
@@ -77,6 +79,22 @@ export async function resolveServeSettings(
     log: logSettings(config.logger, dev),
     configFile: file,
   };
+}
+
+/**
+ * The admin token from `--admin-token` or `HOTPUB_ADMIN_TOKEN` (empty: none). A short
+ * one is refused: it would open the dashboard and its controls to a guess.
+ */
+function adminToken(flag: string | undefined, env: string | undefined): string | undefined {
+  const token = flag ?? (env === '' ? undefined : env);
+  if (token === undefined) return undefined;
+  if (token.length < MIN_TOKEN_LENGTH) {
+    const source = flag !== undefined ? '--admin-token' : 'HOTPUB_ADMIN_TOKEN';
+    throw usageError(
+      `${source} must be at least ${MIN_TOKEN_LENGTH} characters (e.g. openssl rand -hex 16)`,
+    );
+  }
+  return token;
 }
 
 function logSettings(logger: HotpubConfig['logger'], dev: boolean): LogSettings | false {

@@ -3,6 +3,7 @@
  * generation, an app's static files, or nothing. A route is valid while its `version`
  * equals its app's version (bumped on every registry swap or file change of the app).
  */
+import { METHODS } from 'node:http';
 import type { Logger } from 'pino';
 import type { Pin } from '../registry/types.js';
 import type { AppDef } from './app-config.js';
@@ -80,7 +81,8 @@ export interface MissRoute extends RouteBase {
 export type Route = FnRoute | StaticRoute | MissRoute;
 
 const DEFAULT_METHODS = ['GET', 'HEAD', 'POST'];
-const METHOD_RE = /^[A-Za-z]+$/;
+// Node's parser accepts only these: any other name could never match a request.
+const KNOWN_METHODS = new Set(METHODS);
 
 function misconfigured(message: string): HttpError {
   return new HttpError(500, message, { code: ErrorCodes.badMetadata });
@@ -92,14 +94,14 @@ function methodsOf(fn: Handler): string[] | HttpError {
   if (declared === undefined) return DEFAULT_METHODS;
   const list = typeof declared === 'string' ? [declared] : declared;
   // A typo must not widen what the function accepts: refuse the whole declaration.
-  if (
-    !Array.isArray(list) ||
-    list.length === 0 ||
-    !list.every((m) => typeof m === 'string' && METHOD_RE.test(m))
-  ) {
+  if (!Array.isArray(list) || list.length === 0 || !list.every((m) => typeof m === 'string')) {
     return misconfigured('fn.methods must be a method name or a non-empty array of method names');
   }
   const upper = (list as string[]).map((m) => m.toUpperCase());
+  const unknown = upper.find((m) => !KNOWN_METHODS.has(m));
+  if (unknown !== undefined) {
+    return misconfigured(`fn.methods: "${unknown}" is not an HTTP method`);
+  }
   if (upper.includes('GET') && !upper.includes('HEAD')) upper.push('HEAD');
   return upper;
 }

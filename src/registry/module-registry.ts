@@ -108,6 +108,10 @@ export class LockedModuleRegistry implements ModuleRegistry {
     return mapStack(err, (f) => this.#store.compiledOf(f));
   }
 
+  sourceOf(file: string): string | undefined {
+    return this.#store.compiledOf(file)?.source;
+  }
+
   locateError(err: unknown): { location: SourceLocation; frame: string } | undefined {
     const lookup = (f: string) => this.#store.compiledOf(f);
     const location = locateError(err, lookup);

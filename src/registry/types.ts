@@ -223,6 +223,11 @@ export interface ModuleRegistry {
    * when `err` has no stack.
    */
   mapStack(err: unknown): string | undefined;
+  /**
+   * The source text of `file` that its serving code was compiled from (else the latest
+   * text read), for code frames of mapped stacks; undefined for a file never read.
+   */
+  sourceOf(file: string): string | undefined;
 
   /** Current state of one module, or undefined if the registry never saw it. */
   getModule(file: string): ModuleInfo | undefined;

@@ -50,6 +50,8 @@ describe('registry: mapStack', () => {
     assert.match(lines[2] ?? '', /at (Object\.)?index .*index\.ts:16:10\)$/);
     // The raw stack points elsewhere for at least one of them: the mapping did something.
     assert.notEqual((err as Error).stack, stack);
+    assert.equal(h.registry.sourceOf(f), SOURCE, 'the source the frames point into');
+    assert.equal(h.registry.sourceOf(h.file('a/nothing.ts')), undefined);
   });
 
   it('leaves esbuild frames out, and a cause made only of them', async () => {
