@@ -57,14 +57,15 @@ export async function resolveServeSettings(
         : resolve(cwd, DEFAULTS.apps);
   checkAppsDir(apps, cwd);
   const dev = flags.dev ?? config.dev ?? false;
+  const token = adminToken(flags.adminToken, env.HOTPUB_ADMIN_TOKEN);
   return {
+    ...(token === undefined ? {} : { adminToken: token }),
     apps,
     port: flags.port ?? envPort ?? config.port ?? DEFAULTS.port,
     host: flags.host ?? config.host ?? DEFAULTS.host,
     watch: flags.watch ?? config.watch ?? false,
     dev,
     admin: flags.admin ?? config.admin ?? false,
-    adminToken: adminToken(flags.adminToken, env.HOTPUB_ADMIN_TOKEN),
     workers: flags.workers ?? config.workers ?? 1,
     drainTimeoutMs: flags.drainTimeoutMs ?? config.drainTimeoutMs ?? DEFAULTS.drainTimeoutMs,
     shutdownTimeoutMs: config.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs,

@@ -35,7 +35,7 @@ export function tokenMatches(authorization: string | undefined, token: string): 
   const m = /^Bearer[ \t]+(\S*)[ \t]*$/i.exec(authorization ?? '');
   const given = m?.[1] ?? '';
   const same = timingSafeEqual(digest(given), digest(token));
-  return same && m !== null;
+  return same && m !== null && given !== '';
 }
 
 /** True when `req` may use the control plane's data and controls. */
