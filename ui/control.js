@@ -70,7 +70,7 @@ export async function readEvents(path, onEvent, signal) {
 export function askToken(message) {
   const box = document.getElementById('token-form');
   const form = box.querySelector('form');
-  const input = box.querySelector('input');
+  const input = box.querySelector('input[type="password"]');
   box.querySelector('[data-field="token-message"]').textContent = message;
   box.hidden = false;
   input.focus();

@@ -5,7 +5,7 @@
  * directory.
  */
 import { relative } from 'node:path';
-import type { ModuleRegistry, RegistryEvents } from '../registry/types.js';
+import type { ModuleErrorInfo, ModuleRegistry, RegistryEvents } from '../registry/types.js';
 
 /** How many changes the log keeps. */
 export const CHANGE_LOG_SIZE = 200;
@@ -93,16 +93,24 @@ export class ChangeLog {
     });
   }
 
-  private onError(e: RegistryEvents['error']): void {
-    const err = e.error;
-    const error: ChangeError = { code: err.code, message: err.message };
-    if (err.location) {
-      error.file = this.rel(err.location.file);
-      error.line = err.location.line;
-      error.column = err.location.column;
+  /** A module error as the dashboard shows it: relative paths, the location said once. */
+  error(err: Omit<ModuleErrorInfo, 'cause'>): ChangeError {
+    let message = err.message;
+    const at = err.location;
+    const prefix = at && `${at.file}:${at.line}:${at.column}: `;
+    if (prefix && message.startsWith(prefix)) message = message.slice(prefix.length);
+    const error: ChangeError = { code: err.code, message };
+    if (at) {
+      error.file = this.rel(at.file);
+      error.line = at.line;
+      error.column = at.column;
     }
     if (err.frame) error.frame = err.frame;
-    this.add({ app: e.app, kind: 'error', files: [this.rel(e.file)], error });
+    return error;
+  }
+
+  private onError(e: RegistryEvents['error']): void {
+    this.add({ app: e.app, kind: 'error', files: [this.rel(e.file)], error: this.error(e.error) });
   }
 
   private onFreeze(e: RegistryEvents['freeze']): void {

@@ -75,16 +75,7 @@ export function dashboardState(
         state: m.state,
         imports: m.imports.map((f) => log.rel(f)),
       };
-      if (m.lastError) {
-        const e = m.lastError;
-        out.lastError = { code: e.code, message: e.message };
-        if (e.location) {
-          out.lastError.file = log.rel(e.location.file);
-          out.lastError.line = e.location.line;
-          out.lastError.column = e.location.column;
-        }
-        if (e.frame) out.lastError.frame = e.frame;
-      }
+      if (m.lastError) out.lastError = log.error(m.lastError);
       return out;
     });
     return {

@@ -99,7 +99,12 @@ async function youchPage(page: ErrorPage): Promise<string> {
       () => undefined,
     );
   });
-  const shown = new Error(page.message);
+  // The location is the first frame shown: the message need not repeat it.
+  const loc = page.location;
+  const prefix = loc && `${loc.file}:${loc.line}:${loc.column}: `;
+  const message =
+    prefix && page.message.startsWith(prefix) ? page.message.slice(prefix.length) : page.message;
+  const shown = new Error(message);
   shown.name = page.name;
   shown.stack = stackForYouch(page);
   if (page.code) Object.assign(shown, { code: page.code });
