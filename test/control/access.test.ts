@@ -161,3 +161,26 @@ describe('control plane: --dev', () => {
     assert.equal(await (await s.fetch('/site')).text(), 'v3');
   });
 });
+
+describe('control plane: POST /-/reload without --watch', () => {
+  let s: ControlServer;
+  before(async () => {
+    s = await startControl(FILES, { adminToken: TOKEN });
+  });
+  after(() => s.close());
+
+  it('applies what is on disk, as SIGHUP does, and logs it', async () => {
+    assert.equal(await (await s.fetch('/site')).text(), 'v1');
+    await s.write('site/index.ts', 'export function index() { return "v2"; }\n');
+    assert.equal(await (await s.fetch('/site')).text(), 'v1', 'not watching: nothing changes yet');
+    const r = await s.fetch('/-/reload', { method: 'POST', headers: bearer(TOKEN) });
+    const body = await json(r);
+    assert.deepEqual(body.reloaded, ['site/index.ts']);
+    assert.deepEqual(body.errors, []);
+    assert.equal(await (await s.fetch('/site')).text(), 'v2');
+    const state = await json(await s.fetch('/-/state', { headers: bearer(TOKEN) }));
+    const last = state.log.at(-1);
+    assert.equal(last.kind, 'reload');
+    assert.deepEqual(last.files, ['site/index.ts']);
+  });
+});
