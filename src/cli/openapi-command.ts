@@ -7,15 +7,15 @@ import { writeFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { pino } from 'pino';
 import { buildOpenApi } from '../control/index.js';
-import { startPublisher } from '../server/start-publisher.js';
+import { ErrorCode, HotpubError } from '../errors/index.js';
+import { startPublisher } from '../server/index.js';
 import type { ServeFlags } from './args.js';
-import { CliError } from './errors.js';
-import type { CliIo } from './scaffold-commands.js';
+import type { CliIo } from './io.js';
 import { resolveServeSettings } from './serve-options.js';
 
 /**
  * Writes the document to `out` (relative to the cwd) or prints it. Fails with
- * `HOTPUB_E_MODULE_LOAD` (exit 1, nothing written) when a module does not load: a
+ * `moduleLoad` (exit 1, nothing written) when a module does not load: a
  * document without its functions would pass for a complete one.
  */
 export async function openapiCommand(
@@ -35,7 +35,7 @@ export async function openapiCommand(
     if (first !== undefined) {
       const file = relative(io.cwd, first.file) || first.file;
       const more = failed.length > 1 ? ` (and ${failed.length - 1} more)` : '';
-      throw new CliError('HOTPUB_E_MODULE_LOAD', `${file} failed to load: ${first.error}${more}`);
+      throw new HotpubError(ErrorCode.moduleLoad, `${file} failed to load: ${first.error}${more}`);
     }
     const text = `${JSON.stringify(buildOpenApi(routes, { root: registry.root }), null, 2)}\n`;
     if (out === undefined) {

@@ -3,11 +3,11 @@
  * registry that is started without watching and closed afterwards.
  */
 import { relative } from 'node:path';
-import { pino } from 'pino';
-import { startPublisher } from '../server/start-publisher.js';
+import { ErrorCode, HotpubError } from '../errors/index.js';
+import { startPublisher } from '../server/index.js';
 import type { ServeFlags } from './args.js';
-import { CliError } from './errors.js';
-import type { CliIo } from './scaffold-commands.js';
+import type { CliIo } from './io.js';
+import { createLogger } from './process/index.js';
 import { resolveServeSettings } from './serve-options.js';
 
 /**
@@ -24,7 +24,7 @@ export async function routesCommand(
   const settings = await resolveServeSettings(flags, io.cwd, { ...io.env, PORT: undefined });
   const { registry, publisher } = await startPublisher({
     apps: settings.apps,
-    logger: pino({ level: 'silent' }),
+    logger: await createLogger(false),
   });
   try {
     const routes = await publisher.routes();
@@ -49,8 +49,8 @@ export async function routesCommand(
       );
     const failed = routes.filter((r) => r.name === undefined).length;
     if (failed > 0)
-      throw new CliError(
-        'HOTPUB_E_MODULE_LOAD',
+      throw new HotpubError(
+        ErrorCode.moduleLoad,
         `${failed} module(s) failed to load (listed above)`,
       );
     const invalid = routes.filter((r) => r.problem !== undefined);
@@ -58,7 +58,7 @@ export async function routesCommand(
     if (first !== undefined) {
       const where = `${relative(io.cwd, first.file) || first.file}#${first.name}`;
       const more = invalid.length > 1 ? ` (and ${invalid.length - 1} more, listed above)` : '';
-      throw new CliError('HOTPUB_E_ROUTE_INVALID', `${where}: ${first.problem}${more}`);
+      throw new HotpubError(ErrorCode.routeInvalid, `${where}: ${first.problem}${more}`);
     }
   } finally {
     await registry.close();

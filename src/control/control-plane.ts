@@ -11,8 +11,9 @@
  * token is never in a URL.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError } from '../publisher/errors.js';
-import { type ReloadAllResult, reloadAll } from '../server/reload-all.js';
+import { type HttpError, requestError } from '../errors/index.js';
+import type { StaleModule } from '../publisher/index.js';
+import { type ReloadAllResult, reloadAll } from '../server/index.js';
 import { assetFile, pageFile, sendFile } from './assets.js';
 import { authorized, type ControlAccess, controlEnabled, crossOrigin } from './auth.js';
 import { ChangeLog } from './change-log.js';
@@ -26,7 +27,7 @@ type Next = (err?: unknown) => void;
 /** What runs once the server has started. */
 interface Attached {
   source: ControlSource & {
-    publisher: { stale(): import('../publisher/stale-code.js').StaleModule[] };
+    publisher: { stale(): StaleModule[] };
   };
   log: ChangeLog;
   stream: EventStream;
@@ -62,20 +63,16 @@ function json(req: IncomingMessage, res: ServerResponse, status: number, body: u
 }
 
 function methodNotAllowed(allow: string): HttpError {
-  return new HttpError(405, `Method not allowed here (allowed: ${allow})`, {
-    code: 'HOTPUB_E_METHOD_NOT_ALLOWED',
+  return requestError('methodNotAllowed', `Method not allowed here (allowed: ${allow})`, {
     headers: { allow },
   });
 }
 
 function tokenRequired(): HttpError {
-  return new HttpError(
-    401,
+  return requestError(
+    'adminToken',
     'The control plane needs the admin token: Authorization: Bearer TOKEN',
-    {
-      code: 'HOTPUB_E_ADMIN_TOKEN',
-      headers: { 'www-authenticate': 'Bearer realm="hotpub"' },
-    },
+    { headers: { 'www-authenticate': 'Bearer realm="hotpub"' } },
   );
 }
 
@@ -155,11 +152,7 @@ export class ControlPlane {
       const why = crossOrigin(req);
       if (method !== 'POST') next(methodNotAllowed('POST'));
       else if (why !== undefined) {
-        next(
-          new HttpError(403, `Cross-origin request refused (${why})`, {
-            code: 'HOTPUB_E_CROSS_ORIGIN',
-          }),
-        );
+        next(requestError('crossOrigin', `Cross-origin request refused (${why})`));
       } else if (freeze !== null) this.freeze(req, res, next, a, freeze[1]!, freeze[2]!);
       else this.reload(req, res, next, a);
     } else if (!read) {
@@ -221,7 +214,7 @@ export class ControlPlane {
       publisher.apps.some((x) => x.name === name) ||
       registry.snapshot().apps.some((x) => x.name === name);
     if (!exists) {
-      next(new HttpError(404, `No app named "${name}"`, { code: 'HOTPUB_E_NOT_FOUND' }));
+      next(requestError('notFound', `No app named "${name}"`));
       return;
     }
     if (verb === 'freeze') {

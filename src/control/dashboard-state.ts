@@ -5,7 +5,7 @@
  * (the dependency graph) and last error; and the change log. Read from the registry's
  * snapshot, which takes no lock.
  */
-import type { MountedApp } from '../publisher/create-publisher.js';
+import type { MountedApp, RouteListing } from '../publisher/index.js';
 import type { ModuleRegistry } from '../registry/types.js';
 import type { ChangeEntry, ChangeError, ChangeLog } from './change-log.js';
 
@@ -14,7 +14,7 @@ export interface ControlSource {
   registry: ModuleRegistry;
   publisher: {
     readonly apps: readonly MountedApp[];
-    routes(): Promise<import('../publisher/route-listing.js').RouteListing[]>;
+    routes(): Promise<RouteListing[]>;
   };
 }
 

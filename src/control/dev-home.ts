@@ -5,9 +5,7 @@
  * instead of a JSON 404.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { MountedApp } from '../publisher/create-publisher.js';
-import { escapeHtml, staleBanner } from '../publisher/dev-error-page.js';
-import type { StaleModule } from '../publisher/stale-code.js';
+import { escapeHtml, type MountedApp, type StaleModule, staleBanner } from '../publisher/index.js';
 
 /** The page listing `apps`. */
 export function devHomePage(apps: readonly MountedApp[], stale: readonly StaleModule[]): string {

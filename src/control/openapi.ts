@@ -8,7 +8,7 @@
  */
 import { relative } from 'node:path';
 import { parse, type Token } from 'path-to-regexp';
-import type { RouteListing } from '../publisher/route-listing.js';
+import type { RouteListing } from '../publisher/index.js';
 
 /** An OpenAPI 3.1 document (only the parts hotpub writes are typed). */
 export interface OpenApiDocument {
@@ -50,7 +50,10 @@ const ERROR_SCHEMA = {
       required: ['status', 'code', 'message'],
       properties: {
         status: { type: 'integer' },
-        code: { type: 'string', description: "HOTPUB_E_* or the app's own code" },
+        code: {
+          type: 'string',
+          description: "hotpub's error code (docs/errors.md) or the app's own",
+        },
         message: { type: 'string' },
         details: {},
       },
@@ -175,7 +178,7 @@ function operation(
     responses['401'] = errorResponse('A guard asks for authentication');
     responses['403'] = errorResponse('A guard denies access');
   }
-  responses.default = errorResponse('An error (HOTPUB_E_* codes: docs/errors.md)');
+  responses.default = errorResponse('An error (its codes: docs/errors.md)');
   op.responses = responses;
   op['x-hotpub-function'] = `${rel}#${route.name}`;
   op['x-hotpub-generation'] = route.generation;

@@ -4,23 +4,9 @@
  * `Response.redirect` only takes absolute URLs (a relative one throws "Failed to parse
  * URL"), because it has no request to resolve against; the publisher has one, so a
  * relative `Location` is resolved against the request URL when the response is sent.
+ * `redirect()` itself is in app-api.ts, with the other helpers app modules import.
  */
-
-/** The statuses a redirect may have (as `Response.redirect` allows). */
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-
-/**
- * A redirect response: `return redirect('/notes', 303)` from a published function.
- * `location` may be relative: it is resolved against the request URL (`notes` from
- * `/blog/edit` is `/blog/notes`). Throws a `RangeError` for a status that is not a
- * redirect (301, 302, 303, 307, 308).
- */
-export function redirect(location: string | URL, status = 302): Response {
-  if (!REDIRECT_STATUSES.has(status)) {
-    throw new RangeError(`redirect status must be 301, 302, 303, 307 or 308, got ${status}`);
-  }
-  return new Response(null, { status, headers: { location: String(location) } });
-}
+import { redirect } from '../app-api.js';
 
 /**
  * The `Location` to send for `location` given on a request for `requestUrl` (the raw

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runCli, startCli, tempProject } from './cli-process.js';
+import { runCli, startCli, tempProject } from '../helpers/cli-process.js';
 
 const APPS = {
   'apps/site/index.ts': 'export function index() { return "site"; }\n',
@@ -23,7 +23,7 @@ describe('bin/hotpub: first look', () => {
   it('lists every app with its URL under the ready line (a pattern as written)', async () => {
     const proc = startCli(['serve', '--port', '0'], { cwd: project.dir });
     try {
-      const m = await proc.waitFor(/ {2}site {2}(http:\/\/127\.0\.0\.1:\d+)\/site\n/);
+      const m = await proc.printed(/ {2}site {2}(http:\/\/127\.0\.0\.1:\d+)\/site\n/);
       const url = m[1]!;
       assert.match(proc.stdout(), /^hotpub: serving apps at http:\/\/127\.0\.0\.1:\d+\n/);
       assert.ok(proc.stdout().includes(`  api   ${url}/api/:tenant\n`), proc.stdout());
@@ -36,7 +36,7 @@ describe('bin/hotpub: first look', () => {
   it('links the dashboard under --dev', async () => {
     const proc = startCli(['dev', '--port', '0'], { cwd: project.dir });
     try {
-      await proc.waitFor(/ {2}dashboard {2}http:\/\/127\.0\.0\.1:\d+\/-\/\n/);
+      await proc.printed(/ {2}dashboard {2}http:\/\/127\.0\.0\.1:\d+\/-\/\n/);
     } finally {
       await proc.stop();
     }
@@ -45,8 +45,8 @@ describe('bin/hotpub: first look', () => {
   it('says once that keep() is per process with --workers 2', async () => {
     const proc = startCli(['serve', '--port', '0', '--workers', '2'], { cwd: project.dir });
     try {
-      await proc.waitFor(/keep\(\) and import\.meta\.hot\.data are per process/);
-      await proc.waitFor(/ {2}site {2}http/);
+      await proc.printed(/keep\(\) and import\.meta\.hot\.data are per process/);
+      await proc.printed(/ {2}site {2}http/);
       assert.equal(proc.stdout().match(/per process/g)?.length, 1);
       assert.match(proc.stdout(), /shared storage/);
     } finally {

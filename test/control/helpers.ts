@@ -7,7 +7,7 @@ import {
   type RunningServer,
   type RunServerOptions,
   runServer,
-} from '../../src/server/run-server.js';
+} from '../../src/cli/process/index.js';
 import { writeFiles } from '../helpers/files.js';
 import { tempApps } from '../helpers/server.js';
 
