@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 
-export { HttpError, keep } from './app-api.js';
+export { HttpError, keep, redirect } from './app-api.js';
 export {
   defineConfig,
   type HotpubConfig,

@@ -22,6 +22,8 @@ export interface FileChange {
   readonly deleted: readonly string[];
   /** Apps whose directory or app.json changed (added, removed, new config). */
   readonly apps?: ReadonlyMap<string, AppChange>;
+  /** `performance.now()` when the change was first read: the swap event reports the time since. */
+  readonly startedAt?: number;
 }
 
 /** The result of a change that re-evaluated nothing. */
@@ -115,6 +117,6 @@ function evaluateChange(store: ModuleStore, targets: string[], change: FileChang
     return { reloaded: [], error: blame(store, err, change.changed) };
   }
   const fresh = pass.finish();
-  commitPass(store, fresh, change.deleted, false, apps);
+  commitPass(store, fresh, change.deleted, false, change.startedAt, apps);
   return { reloaded: [...fresh.keys()] };
 }

@@ -8,6 +8,7 @@ import { readAppsAtStart } from './app-dirs.js';
 import { ChangeCollector } from './change-collector.js';
 import { disposeAll } from './dispose.js';
 import { codeFrame, locateError, RegistryErrorCode } from './errors.js';
+import { freeze, unfreeze } from './freeze.js';
 import { ensureModule } from './load.js';
 import { parses } from './module-code.js';
 import { ModuleStore } from './module-store.js';
@@ -16,6 +17,7 @@ import { type ReleaseWatch, watchRelease } from './release-watch.js';
 import { applyTouches } from './reload.js';
 import { currentRoot, reloadAll } from './reload-all.js';
 import { moduleInfo, snapshot } from './snapshot.js';
+import { mapStack } from './stack-map.js';
 import { warmTransformer } from './transform.js';
 import type {
   AppReload,
@@ -151,6 +153,28 @@ export class LockedModuleRegistry implements ModuleRegistry {
       if (store.root !== before && this.#watcher) await this.#rewatch();
       return results;
     });
+  }
+
+  freeze(app: string): void {
+    freeze(this.#store, app);
+  }
+
+  unfreeze(app: string): Promise<ReloadResult[]> {
+    const store = this.#store;
+    return unfreeze(store, app, (files) =>
+      applyTouches(
+        store,
+        files.map((path) => ({ path })),
+      ),
+    );
+  }
+
+  mapStack(err: unknown): string | undefined {
+    return mapStack(err, (f) => this.#store.compiledOf(f));
+  }
+
+  sourceOf(file: string): string | undefined {
+    return this.#store.compiledOf(file)?.source;
   }
 
   locateError(err: unknown): { location: SourceLocation; frame: string } | undefined {

@@ -56,6 +56,8 @@ export class ModuleStore {
 
   /** `reloadAll` and release switches run one at a time. */
   readonly reloads = new Mutex();
+  /** Frozen apps, each with the files whose changes it holds until unfrozen. */
+  readonly frozen = new Map<string, Set<string>>();
 
   closed = false;
   /** Release switches applied: work begun before one must not touch the new release. */

@@ -13,6 +13,7 @@ import { relative, sep } from 'node:path';
 import { type AppChange, readApp } from './app-dirs.js';
 import { applyChange, type FileChange, NOTHING } from './apply-change.js';
 import { closedError, readError, recordFailure } from './failures.js';
+import { holdIfFrozen } from './freeze.js';
 import { compileInto, prefetch } from './module-code.js';
 import type { ModuleRecord } from './module-record.js';
 import type { ModuleStore } from './module-store.js';
@@ -29,16 +30,26 @@ export interface Touch {
 /** What reading one module file found. */
 type Found = 'changed' | 'deleted' | 'same' | { error: ModuleErrorInfo };
 
+/** The result of a change held back because its app is frozen. */
+const HELD: ReloadResult = Object.freeze({ reloaded: [], held: true }) as ReloadResult;
+
 /** Applies `touches` as one change; resolves with what it reloaded or why it was refused. */
 export async function applyTouches(
   store: ModuleStore,
   touches: readonly Touch[],
 ): Promise<ReloadResult> {
   if (store.closed) throw closedError();
+  const startedAt = performance.now();
   const modules = new Map<string, string | undefined>();
   const domains = new Set<string>();
+  let held = false;
   for (const t of touches) {
     if (t.path !== store.root && !isInside(store.root, t.path)) continue;
+    // A frozen app's files wait for `unfreeze`, which applies them as one change.
+    if (holdIfFrozen(store, t.path)) {
+      held = true;
+      continue;
+    }
     const parts = relative(store.root, t.path).split(sep);
     const isModule = MODULE_EXTENSIONS.some((e) => t.path.endsWith(e));
     if (isModule && !(parts.length === 2 && parts[1] === 'app.json')) {
@@ -48,10 +59,10 @@ export async function applyTouches(
       domains.add(parts[0]!); // the app directory itself, or its app.json
     }
   }
-  if (domains.size === 0) return NOTHING;
+  if (domains.size === 0) return held ? HELD : NOTHING;
   return withMutexes(
     [...domains].sort().map((d) => store.appState(d).changes),
-    () => readAndApply(store, domains, modules),
+    () => readAndApply(store, domains, modules, startedAt),
   );
 }
 
@@ -59,6 +70,7 @@ async function readAndApply(
   store: ModuleStore,
   domains: ReadonlySet<string>,
   modules: ReadonlyMap<string, string | undefined>,
+  startedAt: number,
 ): Promise<ReloadResult> {
   if (store.closed) throw closedError();
   const apps = new Map<string, AppChange>();
@@ -111,7 +123,12 @@ async function readAndApply(
           return code ? prefetch(store, code, seen) : undefined;
         }),
       );
-      const change: FileChange = { changed: [...changed], deleted: [...deleted], apps };
+      const change: FileChange = {
+        changed: [...changed],
+        deleted: [...deleted],
+        apps,
+        startedAt,
+      };
       return applyChange(store, change);
     },
   );

@@ -19,12 +19,14 @@ interface Group {
  * Commits one evaluation pass: `fresh` instances in, `deleted` files out, `apps` changes
  * applied, each app in one step. Synchronous, so no request can see part of it. `cold`:
  * a first load, which adds to the current generation instead of replacing it.
+ * `startedAt` (`performance.now()` when the change was read) gives the swap event its `ms`.
  */
 export function commitPass(
   store: ModuleStore,
   fresh: Map<string, Instance>,
   deleted: readonly string[],
   cold: boolean,
+  startedAt?: number,
   apps: ReadonlyMap<string, AppChange> = new Map(),
 ): void {
   const groups = new Map<string, Group>();
@@ -89,5 +91,7 @@ export function commitPass(
   for (const [app, c] of apps) {
     store.events.emit('app', { app, dir: c.dir, config: c.config, removed: c.removed });
   }
-  for (const s of swaps) store.events.emit('swap', s);
+  const ms =
+    startedAt === undefined ? undefined : Math.round((performance.now() - startedAt) * 10) / 10;
+  for (const s of swaps) store.events.emit('swap', ms === undefined ? s : { ...s, ms });
 }
