@@ -17,3 +17,16 @@ export type { PublisherRouter, PublisherRouterOptions } from './server/router.js
 export { publisher } from './server/router.js';
 export type { HotpubServer, ServeOptions } from './server/serve.js';
 export { createServer } from './server/serve.js';
+export type {
+  SecretInput,
+  Session,
+  SessionData,
+  SessionOptions,
+} from './session/index.js';
+export type {
+  MemoryStorageConfig,
+  RedisStorageConfig,
+  SqliteStorageConfig,
+  StorageConfig,
+} from './storage/index.js';
+export { storage } from './storage/index.js';

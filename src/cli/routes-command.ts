@@ -21,9 +21,11 @@ export async function routesCommand(
 ): Promise<void> {
   // Checks the apps directory too; PORT is irrelevant here and must not fail the listing.
   const settings = await resolveServeSettings(flags, io.cwd, { ...io.env, PORT: undefined });
-  const { registry, publisher } = await startPublisher({
+  const { registry, publisher, storage } = await startPublisher({
     apps: settings.apps,
     logger: pino({ level: 'silent' }),
+    // Listing loads modules but serves nothing: it must not open the server's storage.
+    storage: { driver: 'memory' },
   });
   try {
     const routes = await publisher.routes();
@@ -53,5 +55,6 @@ export async function routesCommand(
       );
   } finally {
     await registry.close();
+    await storage.close();
   }
 }

@@ -6,6 +6,7 @@ import cluster from 'node:cluster';
 import { display } from '../scaffold/write-files.js';
 import { onShutdownSignal, runServer } from '../server/run-server.js';
 import { onWorkerShutdown, reportFatal, reportReady, runPrimary } from '../server/workers.js';
+import { madeUpSecret } from '../session/index.js';
 import type { ServeFlags } from './args.js';
 import { describeError } from './errors.js';
 import type { CliIo } from './scaffold-commands.js';
@@ -16,6 +17,10 @@ export async function serveCommand(io: CliIo, flags: ServeFlags): Promise<number
   if (cluster.isWorker) return runWorker(io, flags);
   const settings = await resolveServeSettings(flags, io.cwd, io.env);
   if (settings.workers > 1) {
+    // One made-up secret for every worker, so a session cookie verifies on all of them.
+    if (settings.dev && settings.secret === undefined) {
+      process.env.HOTPUB_DEV_SECRET ||= madeUpSecret();
+    }
     return runPrimary({
       workers: settings.workers,
       shutdownTimeoutMs: settings.shutdownTimeoutMs,

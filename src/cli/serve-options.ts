@@ -10,6 +10,8 @@ import { loadConfig } from '../server/load-config.js';
 import type { LogSettings } from '../server/logger.js';
 import type { RunServerOptions } from '../server/run-server.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../server/serve.js';
+import { checkSecrets, secretsFromEnv } from '../session/index.js';
+import { type StorageConfig, storageFromUrl } from '../storage/index.js';
 import type { ServeFlags } from './args.js';
 import { parsePort } from './args.js';
 import { CliError } from './errors.js';
@@ -76,7 +78,25 @@ export async function resolveServeSettings(
         : undefined,
     log: logSettings(config.logger, dev),
     configFile: file,
+    storage: envStorage(env) ?? config.storage,
+    secret: envSecrets(env) ?? config.secret,
+    session: config.session,
   };
+}
+
+/** `HOTPUB_STORAGE_URL`, which wins over the config's `storage`. */
+function envStorage(env: NodeJS.ProcessEnv): StorageConfig | undefined {
+  try {
+    return storageFromUrl(env.HOTPUB_STORAGE_URL);
+  } catch (err) {
+    throw new CliError('HOTPUB_E_CONFIG', (err as Error).message);
+  }
+}
+
+/** `HOTPUB_SECRET` (comma-separated, first signs), which wins over the config's `secret`. */
+function envSecrets(env: NodeJS.ProcessEnv): string[] | undefined {
+  const list = secretsFromEnv(env.HOTPUB_SECRET);
+  return list === undefined ? undefined : checkSecrets(list, 'HOTPUB_SECRET');
 }
 
 function logSettings(logger: HotpubConfig['logger'], dev: boolean): LogSettings | false {

@@ -4,6 +4,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import {
+  NoSecretError,
+  type Session,
+  type SessionHandle,
+  type Sessions,
+  type StoredSession,
+} from '../session/index.js';
 
 /** What a published function receives as its second argument. */
 export interface Context {
@@ -28,6 +35,13 @@ export interface Context {
   /** The module file that answers (real path) and the export name. */
   readonly file: string;
   readonly name: string;
+  /**
+   * This visitor's session for this app: a plain object, saved before the response is
+   * sent if it changed (`ctx.session.user = u`), `ctx.session.destroy()` to end it.
+   * Made on first read; a function that never reads it costs nothing. Needs
+   * `HOTPUB_SECRET` outside `--dev` (else 500 `HOTPUB_E_NO_SECRET`).
+   */
+  readonly session: Session;
 }
 
 const EMPTY: Readonly<Record<string, string>> = Object.freeze(Object.create(null));
@@ -46,6 +60,12 @@ export class RequestContext implements Context {
   readonly file: string;
   readonly name: string;
   private controller: AbortController | undefined;
+  /** The server's sessions (set by the caller when the app may use them). */
+  sessions: Sessions | undefined;
+  /** The session the request's cookie named, read before the call. */
+  storedSession: StoredSession | undefined;
+  /** Made by the first read of `session`. */
+  sessionHandle: SessionHandle | undefined;
 
   constructor(
     req: IncomingMessage,
@@ -68,6 +88,17 @@ export class RequestContext implements Context {
     this.file = file;
     this.name = name;
     this.controller = undefined;
+    this.sessions = undefined;
+    this.storedSession = undefined;
+    this.sessionHandle = undefined;
+  }
+
+  get session(): Session {
+    if (this.sessionHandle === undefined) {
+      if (this.sessions === undefined) throw new NoSecretError();
+      this.sessionHandle = this.sessions.open(this.req, this.app, this.storedSession);
+    }
+    return this.sessionHandle.data;
   }
 
   get signal(): AbortSignal {

@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Logger, pino } from 'pino';
 import type { ModuleRegistry } from '../registry/types.js';
+import type { Sessions } from '../session/index.js';
 import { type AppDef, discoverApps } from './app-config.js';
 import { DEFAULT_BODY_LIMIT } from './body.js';
 import { type ErrorOptions, sendError } from './error-response.js';
@@ -34,6 +35,8 @@ export interface PublisherOptions {
   logger?: Logger;
   /** The apps of `appsDir` if the caller has discovered them already (read once at start-up). */
   apps?: AppDef[];
+  /** What `ctx.session` reads and saves; without it, reading `ctx.session` answers 500. */
+  sessions?: Sessions;
 }
 
 /** A connect-style handler; `next` is called for paths the publisher does not answer. */
@@ -80,6 +83,7 @@ const CACHE_KEY_MAX = 512;
 
 class PublisherImpl implements Publisher, PublisherHost {
   readonly registry: ModuleRegistry;
+  readonly sessions: Sessions | undefined;
   readonly error: Publisher['error'];
   readonly streamError: StreamErrorHandler;
   private readonly dev: boolean;
@@ -97,6 +101,7 @@ class PublisherImpl implements Publisher, PublisherHost {
 
   constructor(opts: PublisherOptions) {
     this.registry = opts.registry;
+    this.sessions = opts.sessions;
     this.dev = opts.dev ?? false;
     this.log = opts.logger ?? pino({ level: process.env.HOTPUB_LOG_LEVEL ?? 'info' });
     this.appsDir = opts.appsDir ?? opts.registry.root;

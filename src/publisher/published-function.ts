@@ -7,6 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ModuleRegistry, Pin } from '../registry/types.js';
+import type { Sessions } from '../session/index.js';
 import { buildArgs, sanitizeBody } from './args.js';
 import { fieldsOf, hasBody, readBody } from './body.js';
 import { RequestContext } from './context.js';
@@ -20,6 +21,8 @@ type Next = (err?: unknown) => void;
 /** What the wrapper needs of the publisher. */
 export interface PublisherHost {
   readonly registry: ModuleRegistry;
+  /** The server's sessions: `ctx.session`. */
+  readonly sessions: Sessions | undefined;
   sendError(req: IncomingMessage, res: ServerResponse, err: unknown): void;
   /** Logs a returned stream that failed mid-response. */
   readonly streamError: StreamErrorHandler;
@@ -128,16 +131,17 @@ export class PublishedFunction {
       return;
     }
     const withBody = method !== 'GET' && method !== 'HEAD' && hasBody(req);
-    if (withBody || meta.guards !== undefined) {
+    if (withBody || meta.guards !== undefined || this.host.sessions?.hasCookie(req, this.app)) {
       holdUntilClose(res, pin);
       this.runAsync(req, res, route, pin, url, q, withBody);
       return;
     }
     let result: unknown;
+    let ctx: RequestContext;
     try {
       const args = buildArgs(url, q, route.params, undefined);
       if (meta.schema !== undefined) validateArgs(meta.schema, args, false);
-      const ctx = this.context(req, res, route);
+      ctx = this.context(req, res, route);
       result = route.inner(args, ctx);
     } catch (err) {
       pin.release();
@@ -147,12 +151,32 @@ export class PublishedFunction {
     if (isThenable(result)) {
       holdUntilClose(res, pin);
       result.then(
-        (value) => this.finish(req, res, pin, value),
+        (value) => this.settle(req, res, pin, value, ctx),
         (err) => this.fail(req, res, pin, err),
       );
       return;
     }
-    this.finish(req, res, pin, result);
+    this.settle(req, res, pin, result, ctx);
+  }
+
+  /** {@link finish}, after saving the session if the function read it. */
+  private settle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    pin: Pin,
+    value: unknown,
+    ctx: RequestContext,
+  ): void {
+    const session = ctx.sessionHandle;
+    if (session === undefined) {
+      this.finish(req, res, pin, value);
+      return;
+    }
+    holdUntilClose(res, pin);
+    this.host.sessions!.commit(req, res, this.app, session, ctx.log).then(
+      () => this.finish(req, res, pin, value),
+      (err) => this.fail(req, res, pin, err),
+    );
   }
 
   private async runAsync(
@@ -166,6 +190,10 @@ export class PublishedFunction {
   ): Promise<void> {
     try {
       const ctx = this.context(req, res, route);
+      const sessions = this.host.sessions;
+      if (sessions?.hasCookie(req, this.app)) {
+        ctx.storedSession = await sessions.read(req, this.app);
+      }
       for (const guard of route.meta.guards ?? []) {
         if (!(await guard.fn(ctx))) {
           throw guard.status === 401
@@ -193,6 +221,9 @@ export class PublishedFunction {
       const args = buildArgs(url, q, route.params, fields);
       if (route.meta.schema !== undefined) validateArgs(route.meta.schema, args, json);
       const value = await route.inner(args, ctx);
+      if (ctx.sessionHandle !== undefined) {
+        await sessions!.commit(req, res, this.app, ctx.sessionHandle, ctx.log);
+      }
       this.finish(req, res, pin, value);
     } catch (err) {
       this.fail(req, res, pin, err);
@@ -200,7 +231,7 @@ export class PublishedFunction {
   }
 
   private context(req: IncomingMessage, res: ServerResponse, route: FnRoute): RequestContext {
-    return new RequestContext(
+    const ctx = new RequestContext(
       req,
       res,
       route.params,
@@ -210,6 +241,8 @@ export class PublishedFunction {
       this.file,
       this.name,
     );
+    ctx.sessions = this.host.sessions;
+    return ctx;
   }
 
   private finish(req: IncomingMessage, res: ServerResponse, pin: Pin, value: unknown): void {

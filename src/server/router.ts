@@ -7,6 +7,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Publisher } from '../publisher/create-publisher.js';
 import type { ModuleRegistry } from '../registry/types.js';
+import type { SecretInput, SessionOptions } from '../session/index.js';
+import type { ServerStorage, StorageConfig } from '../storage/index.js';
 import { startPublisher } from './start-publisher.js';
 
 /** Options of {@link publisher}. */
@@ -23,6 +25,12 @@ export interface PublisherRouterOptions {
   drainTimeoutMs?: number;
   /** pino logger. Default: pino at `info`. */
   logger?: Logger;
+  /** Where `storage` and sessions live (see `createServer`). */
+  storage?: StorageConfig;
+  /** Signs session cookies. Default `HOTPUB_SECRET`. */
+  secret?: SecretInput;
+  /** The session cookie's name, lifetime and `Secure`. */
+  session?: SessionOptions;
 }
 
 /** The middleware `publisher()` returns. */
@@ -33,7 +41,7 @@ export interface PublisherRouter {
   /** The registry and publisher, once ready. */
   readonly registry: ModuleRegistry | undefined;
   readonly publisher: Publisher | undefined;
-  /** Stops watching and disposes modules. Close the HTTP server yourself. */
+  /** Stops watching, disposes modules, closes the storage. Close the HTTP server yourself. */
   close(): Promise<void>;
 }
 
@@ -44,9 +52,11 @@ export interface PublisherRouter {
 export function publisher(options: PublisherRouterOptions): PublisherRouter {
   let pub: Publisher | undefined;
   let registry: ModuleRegistry | undefined;
+  let storage: ServerStorage | undefined;
   const ready = startPublisher(options).then((started) => {
     pub = started.publisher;
     registry = started.registry;
+    storage = started.storage;
   });
   ready.catch(() => {}); // surfaced through `ready` and to requests
 
@@ -68,9 +78,13 @@ export function publisher(options: PublisherRouterOptions): PublisherRouter {
       value: () =>
         ready
           .catch(() => {})
-          .then(() => {
+          .then(async () => {
             pub?.close();
-            return registry?.close();
+            try {
+              await registry?.close();
+            } finally {
+              await storage?.close();
+            }
           }),
     },
   });

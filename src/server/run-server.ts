@@ -4,6 +4,8 @@
  * endpoints, listen errors turned into one clear line, and graceful shutdown on signals.
  */
 import { pino } from 'pino';
+import type { SecretInput, SessionOptions } from '../session/index.js';
+import type { StorageConfig } from '../storage/index.js';
 import { createAdminHandler } from './admin.js';
 import type { Middleware } from './config.js';
 import {
@@ -33,6 +35,9 @@ export interface RunServerOptions {
   log: LogSettings | false;
   /** Where log lines go (default stdout). */
   logDest?: { write(line: string): unknown };
+  storage?: StorageConfig;
+  secret?: SecretInput;
+  session?: SessionOptions;
 }
 
 /** A running server and its logger. */
@@ -77,6 +82,9 @@ export async function runServer(options: RunServerOptions): Promise<RunningServe
       logger: log,
       reserved: admin,
       middleware: options.middleware,
+      storage: options.storage,
+      secret: options.secret,
+      session: options.session,
     });
   } catch (err) {
     throw listenError(err, options.host, options.port);

@@ -15,6 +15,8 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type { Publisher } from '../publisher/create-publisher.js';
 import type { ModuleRegistry } from '../registry/types.js';
+import type { SecretInput, SessionOptions } from '../session/index.js';
+import type { ServerStorage, StorageConfig } from '../storage/index.js';
 import type { Middleware } from './config.js';
 import { startPublisher } from './start-publisher.js';
 
@@ -55,6 +57,15 @@ export interface ServeOptions {
    * dashboard... Its `next()` answers 404. Without it those paths are 404.
    */
   reserved?: Middleware;
+  /**
+   * Where `storage` and sessions live. Default: `HOTPUB_STORAGE_URL` (`redis://...`), else
+   * SQLite at `.data/hotpub.sqlite` in the working directory.
+   */
+  storage?: StorageConfig;
+  /** Signs session cookies: a secret or a list (first signs, all verify). Default `HOTPUB_SECRET`. */
+  secret?: SecretInput;
+  /** The session cookie's name, lifetime and `Secure`. */
+  session?: SessionOptions;
 }
 
 /** A running server. */
@@ -66,6 +77,8 @@ export interface HotpubServer {
   server: Server;
   registry: ModuleRegistry;
   publisher: Publisher;
+  /** The storage every app's namespace is in (opened once, closed by `close()`). */
+  storage: ServerStorage;
   /** Stops accepting, lets in-flight requests finish, closes the registry. Idempotent. */
   close(): Promise<void>;
 }
@@ -165,7 +178,7 @@ function closeServer(server: Server, timeoutMs: number): Promise<void> {
  */
 export async function createServer(options: ServeOptions): Promise<HotpubServer> {
   const host = options.host ?? '127.0.0.1';
-  const { registry, publisher } = await startPublisher(options);
+  const { registry, publisher, storage } = await startPublisher(options);
   try {
     const server = createHttpServer(
       httpServerOptions(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
@@ -182,16 +195,22 @@ export async function createServer(options: ServeOptions): Promise<HotpubServer>
       server,
       registry,
       publisher,
+      storage,
       close() {
-        closing ??= closeServer(server, options.shutdownTimeoutMs ?? 10_000).then(() => {
+        closing ??= closeServer(server, options.shutdownTimeoutMs ?? 10_000).then(async () => {
           publisher.close();
-          return registry.close();
+          try {
+            await registry.close();
+          } finally {
+            await storage.close();
+          }
         });
         return closing;
       },
     };
   } catch (err) {
     await registry.close().catch(() => {});
+    await storage.close().catch(() => {});
     throw err;
   }
 }

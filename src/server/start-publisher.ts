@@ -1,13 +1,16 @@
 /**
  * The start-up every entry point shares (`createServer`, `publisher()`, `hotpub routes`):
- * check the apps directory and its app.json files, start the registry, build the
- * publisher over it and wait until it is ready.
+ * check the apps directory and its app.json files, open the storage and sessions, start
+ * the registry, build the publisher over it and wait until it is ready.
  */
 import { type Logger, pino } from 'pino';
 import { discoverApps } from '../publisher/app-config.js';
 import { createPublisher, type Publisher } from '../publisher/create-publisher.js';
 import { createRegistry } from '../registry/index.js';
 import type { ModuleRegistry } from '../registry/types.js';
+import type { SecretInput, SessionOptions } from '../session/index.js';
+import type { ServerStorage, StorageConfig } from '../storage/index.js';
+import { openState } from './open-state.js';
 
 /** Options of {@link startPublisher}. */
 export interface StartPublisherOptions {
@@ -19,12 +22,20 @@ export interface StartPublisherOptions {
   codeLock?: boolean;
   /** Default: pino at `HOTPUB_LOG_LEVEL` or `info`. */
   logger?: Logger;
+  /** Default: `HOTPUB_STORAGE_URL`, else SQLite at `.data/hotpub.sqlite` in the cwd. */
+  storage?: StorageConfig;
+  /** Signs session cookies (first signs, all verify). Default: `HOTPUB_SECRET`. */
+  secret?: SecretInput;
+  /** Session cookie and lifetime. */
+  session?: SessionOptions;
 }
 
 /** A started registry and the ready publisher over it. */
 export interface StartedPublisher {
   registry: ModuleRegistry;
   publisher: Publisher;
+  /** Opened once here, closed by whoever closes the registry (after it). */
+  storage: ServerStorage;
 }
 
 /**
@@ -36,6 +47,7 @@ export async function startPublisher(options: StartPublisherOptions): Promise<St
   const dev = options.dev ?? false;
   // Clear errors before the registry touches the directory; the publisher mounts these.
   const apps = discoverApps(options.apps);
+  const state = openState(options, dev);
   const registry = createRegistry({
     root: options.apps,
     watch: options.watch ?? false,
@@ -43,6 +55,7 @@ export async function startPublisher(options: StartPublisherOptions): Promise<St
     drainTimeoutMs: options.drainTimeoutMs,
     codeLock: options.codeLock,
     hotpub: (await import('../index.js')) as Record<string, unknown>,
+    hotpubFor: state.hotpubFor,
   });
   try {
     await registry.start();
@@ -53,11 +66,13 @@ export async function startPublisher(options: StartPublisherOptions): Promise<St
       dev,
       logger: options.logger ?? pino({ level: process.env.HOTPUB_LOG_LEVEL ?? 'info' }),
       bodyLimit: options.bodyLimit,
+      sessions: state.sessions,
     });
     await publisher.ready();
-    return { registry, publisher };
+    return { registry, publisher, storage: state.storage };
   } catch (err) {
     await registry.close().catch(() => {});
+    await state.storage.close().catch(() => {});
     throw err;
   }
 }
