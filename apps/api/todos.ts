@@ -3,7 +3,15 @@
 //                query strings are coerced, so ?id=1 arrives as the number 1.
 //   fn.methods — allowed HTTP methods; others answer 405 with an Allow header.
 import { HttpError, keep } from 'hotpub';
-import { deleteTodo, listTodos, newId, readTodo, saveTodo, type Todo, tenantCount } from './_store.js';
+import {
+  deleteTodo,
+  listTodos,
+  newId,
+  readTodo,
+  saveTodo,
+  type Todo,
+  tenantCount,
+} from './_store.js';
 
 const tenant = { type: 'string' } as const;
 const id = { type: 'integer', minimum: 1 } as const;
