@@ -6,7 +6,15 @@ import { cp } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type CliProcess, get, readyUrl, runCli, startCli, tempProject } from './cli-process.js';
+import {
+  type CliProcess,
+  get,
+  readyUrl,
+  runCli,
+  startCli,
+  tempProject,
+  until,
+} from './cli-process.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 
@@ -122,6 +130,38 @@ describe('the default storage under bin/hotpub serve --workers 2', () => {
     url = await readyUrl(proc);
     assert.equal((await get(`${url}/probe/kv/count`)).body, String(N));
     assert.equal(JSON.parse((await get(`${url}/api/w/todos/list`)).body).length, 30);
+  });
+});
+
+describe('bin/hotpub dev --workers 2 without a secret', () => {
+  it('makes up one secret for all workers: a session made by one is read by the other', async () => {
+    const project = await tempProject({
+      'apps/s/cart.ts': `import type { Context } from 'hotpub';
+export function add(_: unknown, ctx: Context) { ctx.session.n = 1; return String(process.pid); }
+export function view(_: unknown, ctx: Context) { return process.pid + ' ' + (ctx.session.n ?? 'none'); }
+`,
+    });
+    const env: Record<string, string> = { HOTPUB_SECRET: '' };
+    const proc = startCli(['serve', '--dev', '--port', '0', '--workers', '2'], {
+      cwd: project.dir,
+      env,
+    });
+    try {
+      const url = await readyUrl(proc);
+      const made = await get(`${url}/s/cart/add`);
+      const cookie = String((made.headers['set-cookie'] as string[])[0]).split(';')[0]!;
+      const seen = new Map<string, string>();
+      await until(async () => {
+        const [pid, n] = (await get(`${url}/s/cart/view`, { cookie })).body.split(' ');
+        seen.set(pid!, n!);
+        return seen.size >= 2;
+      }, 'both workers to answer');
+      assert.deepEqual([...seen.values()], ['1', '1']);
+      assert.ok(seen.has(made.body), 'one of them made it');
+    } finally {
+      await proc.stop();
+      await project.remove();
+    }
   });
 });
 

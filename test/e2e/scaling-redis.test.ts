@@ -94,7 +94,10 @@ describe('storage and sessions on Redis', { skip: serviceSkip('redis-server') },
   });
 
   it('opens one connection per server, and none on a reload', async () => {
-    const connections = async () => (await client.client('LIST')).trim().split('\n').length;
+    const connections = async () =>
+      String(await client.client('LIST'))
+        .trim()
+        .split('\n').length;
     // This test's client, the local server and the remote one.
     assert.equal(await connections(), 3);
     for (let i = 1; i <= 3; i++) {
