@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import {
-  NoSecretError,
+  noSecret,
   type Session,
   type SessionHandle,
   type Sessions,
@@ -39,7 +39,7 @@ export interface Context {
    * This visitor's session for this app: a plain object, saved before the response is
    * sent if it changed (`ctx.session.user = u`), `ctx.session.destroy()` to end it.
    * Made on first read; a function that never reads it costs nothing. Needs
-   * `HOTPUB_SECRET` outside `--dev` (else 500 `HOTPUB_E_NO_SECRET`).
+   * `HOTPUB_SECRET` outside `--dev` (else it answers 500, the `noSecret` error).
    */
   readonly session: Session;
 }
@@ -95,7 +95,7 @@ export class RequestContext implements Context {
 
   get session(): Session {
     if (this.sessionHandle === undefined) {
-      if (this.sessions === undefined) throw new NoSecretError();
+      if (this.sessions === undefined) throw noSecret();
       this.sessionHandle = this.sessions.open(this.req, this.app, this.storedSession);
     }
     return this.sessionHandle.data;

@@ -35,11 +35,6 @@ export interface ServerState {
   hotpubFor(app: string): Readonly<Record<string, unknown>>;
 }
 
-/** An environment variable hotpub reads is unusable. Code `HOTPUB_E_CONFIG`. */
-class EnvError extends Error {
-  readonly code = 'HOTPUB_E_CONFIG';
-}
-
 /**
  * The secrets of a server: `secret`, else `HOTPUB_SECRET`, else under `dev` a made-up one
  * (`HOTPUB_DEV_SECRET`, set by a `--workers` primary so every worker signs alike).
@@ -62,15 +57,7 @@ export function resolveSecrets(
  */
 export function openState(options: StateOptions, dev: boolean): ServerState {
   const secrets = resolveSecrets(options.secret, dev);
-  let config = options.storage;
-  if (config === undefined) {
-    try {
-      config = storageFromUrl(process.env.HOTPUB_STORAGE_URL);
-    } catch (err) {
-      throw new EnvError((err as Error).message);
-    }
-  }
-  const storage = openStorage(config);
+  const storage = openStorage(options.storage ?? storageFromUrl(process.env.HOTPUB_STORAGE_URL));
   const sessions = new Sessions({ storage, secrets, options: options.session });
   const bound = new Map<string, Readonly<Record<string, unknown>>>();
   return {

@@ -10,8 +10,7 @@ export type { Session, SessionData } from './session.js';
 export { SessionHandle, type StoredSession } from './session.js';
 export {
   DEFAULT_SESSION_MAX_AGE,
-  NO_SECRET,
-  NoSecretError,
+  noSecret,
   type SessionOptions,
   Sessions,
   type SessionsInit,

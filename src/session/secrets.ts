@@ -5,21 +5,13 @@
  * is made up; outside `--dev` the server runs without, and sessions answer 500.
  */
 import { randomBytes } from 'node:crypto';
+import { ErrorCode, HotpubError } from '../errors/index.js';
 
 /** Shortest secret accepted (as h3's sessions ask): 32 characters. */
 export const MIN_SECRET_LENGTH = 32;
 
 /** A secret or a list of secrets, first signs. */
 export type SecretInput = string | readonly string[];
-
-/** A secret that is too short or empty. Code `HOTPUB_E_CONFIG`, like any bad setting. */
-export class SecretError extends Error {
-  readonly code = 'HOTPUB_E_CONFIG';
-  constructor(message: string) {
-    super(message);
-    this.name = 'SecretError';
-  }
-}
 
 /**
  * Splits `HOTPUB_SECRET` (several secrets are separated by commas, the first signs).
@@ -31,16 +23,18 @@ export function secretsFromEnv(value: string | undefined): string[] | undefined 
 }
 
 /**
- * Checks `input` and returns it as a list. `from` names where it came from, for the
- * message (`HOTPUB_SECRET`, `hotpub.config.ts field "secret"`).
+ * Checks `input` and returns it as a list; a secret shorter than 32 characters is the
+ * `config` error. `from` names where it came from, for the message (`HOTPUB_SECRET`).
  */
 export function checkSecrets(input: SecretInput, from: string): string[] {
   const list = typeof input === 'string' ? [input] : [...input];
-  if (list.length === 0) throw new SecretError(`${from}: give at least one secret`);
+  if (list.length === 0)
+    throw new HotpubError(ErrorCode.config, `${from}: give at least one secret`);
   list.forEach((secret, i) => {
     if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) {
       const which = list.length > 1 ? `secret ${i + 1} of ${list.length}` : 'the secret';
-      throw new SecretError(
+      throw new HotpubError(
+        ErrorCode.config,
         `${from}: ${which} is ${typeof secret === 'string' ? `${secret.length} characters` : `a ${typeof secret}`}; use at least ${MIN_SECRET_LENGTH} random characters (e.g. openssl rand -base64 32)`,
       );
     }

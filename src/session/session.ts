@@ -3,6 +3,7 @@
  * when read, and the save at the end. A session is written only when its JSON changed;
  * an empty new session writes nothing and sets no cookie.
  */
+import { ErrorCode, HotpubError } from '../errors/index.js';
 
 /**
  * What a session holds. Merge your own fields in to type them:
@@ -40,16 +41,6 @@ export type SessionOutcome =
   | { kind: 'clear'; remove: string | undefined }
   | { kind: 'cookie'; id: string };
 
-/** A value the session cannot keep (a BigInt, a cycle). */
-export class SessionDataError extends Error {
-  readonly status = 500;
-  readonly code = 'HOTPUB_E_SESSION_DATA';
-  constructor(cause: unknown) {
-    super(`ctx.session cannot be saved as JSON: ${(cause as Error)?.message ?? cause}`, { cause });
-    this.name = 'SessionDataError';
-  }
-}
-
 /** The session of one request, made the first time the function reads `ctx.session`. */
 export class SessionHandle {
   readonly data: Session;
@@ -78,7 +69,12 @@ export class SessionHandle {
     try {
       json = JSON.stringify(this.data);
     } catch (err) {
-      throw new SessionDataError(err);
+      // A value the session cannot keep (a BigInt, a cycle): 500, nothing saved.
+      throw new HotpubError(
+        ErrorCode.sessionData,
+        `ctx.session cannot be saved as JSON: ${(err as Error)?.message ?? err}`,
+        { cause: err },
+      );
     }
     const stored = this.stored;
     const empty = json === '{}';

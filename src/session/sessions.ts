@@ -8,7 +8,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SerializeOptions } from 'cookie';
 import type { Logger } from 'pino';
-import type { ServerStorage } from '../storage/open-storage.js';
+import { ErrorCode, HotpubError } from '../errors/index.js';
+import type { ServerStorage } from '../storage/index.js';
 import { type Session, SessionHandle, type StoredSession } from './session.js';
 import {
   appendCookie,
@@ -32,26 +33,19 @@ export interface SessionOptions {
 /** Default {@link SessionOptions.maxAge}: 14 days, as Django's. */
 export const DEFAULT_SESSION_MAX_AGE = 14 * 24 * 3600;
 
-/** Code of the 500 answered when a function uses `ctx.session` and no secret is set. */
-export const NO_SECRET = 'HOTPUB_E_NO_SECRET';
-
-/** `ctx.session` read on a server that has no secret to sign cookies with. */
-export class NoSecretError extends Error {
-  readonly status = 500;
-  readonly code = NO_SECRET;
-  constructor() {
-    super(
-      'ctx.session needs a secret to sign its cookie: set HOTPUB_SECRET (32+ random characters) or `secret` in hotpub.config.ts',
-    );
-    this.name = 'NoSecretError';
-  }
+/** What `ctx.session` throws (500) on a server that has no secret to sign cookies with. */
+export function noSecret(): HotpubError {
+  return new HotpubError(
+    ErrorCode.noSecret,
+    'ctx.session needs a secret to sign its cookie: set HOTPUB_SECRET (32+ random characters) or `secret` in hotpub.config.ts',
+  );
 }
 
 /** Options of {@link Sessions}. */
 export interface SessionsInit {
   /** Where sessions are kept; undefined: sessions are unavailable (as without a secret). */
   storage: ServerStorage | undefined;
-  /** First signs, all verify; undefined: `ctx.session` answers 500 `HOTPUB_E_NO_SECRET`. */
+  /** First signs, all verify; undefined: `ctx.session` answers 500 (`noSecret`). */
   secrets: readonly string[] | undefined;
   options?: SessionOptions;
 }
@@ -117,7 +111,7 @@ export class Sessions {
 
   /** `ctx.session`'s first read: the session `stored` (read before the call) or a new one. */
   open(req: IncomingMessage, app: string, stored: StoredSession | undefined): SessionHandle {
-    if (this.secrets === undefined || this.storage === undefined) throw new NoSecretError();
+    if (this.secrets === undefined || this.storage === undefined) throw noSecret();
     return new SessionHandle(stored, stored !== undefined || this.hasCookie(req, app));
   }
 

@@ -11,4 +11,4 @@ export {
   storageFromUrl,
   storageProblem,
 } from './storage-config.js';
-export { STORAGE_OUTSIDE, StorageOutsideError, storage } from './unbound-storage.js';
+export { storage } from './unbound-storage.js';

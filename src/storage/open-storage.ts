@@ -54,6 +54,30 @@ function namespace(lib: Unstorage, root: Storage, base: string): Storage {
   });
 }
 
+/**
+ * A view that makes its storage at its first method call, not when it is handed out: an
+ * app module that imports `storage` (and the registry, which reads what modules import)
+ * loads nothing until a call.
+ */
+function lazyView(make: () => Storage): Storage {
+  let real: Storage | undefined;
+  const methods = new Map<string, (...args: unknown[]) => unknown>();
+  return new Proxy({} as Storage, {
+    get(_target, property) {
+      if (typeof property !== 'string' || property === 'then') return undefined;
+      let method = methods.get(property);
+      if (method === undefined) {
+        method = (...args) => {
+          real ??= make();
+          return (real[property as keyof Storage] as (...a: unknown[]) => unknown)(...args);
+        };
+        methods.set(property, method);
+      }
+      return method;
+    },
+  });
+}
+
 function driverOf(config: StorageConfig | undefined, cwd: string): Driver {
   if (isDriver(config)) return config;
   if (config === undefined || config.driver === 'sqlite') {
@@ -89,8 +113,10 @@ export function openStorage(
   const view = (cache: Map<string, Storage>, kind: string, name: string): Storage => {
     let storage = cache.get(name);
     if (storage === undefined) {
-      const base = open();
-      storage = namespace(lib!, base, `${kind}:${segment(name)}`);
+      storage = lazyView(() => {
+        const opened = open();
+        return namespace(lib!, opened, `${kind}:${segment(name)}`);
+      });
       cache.set(name, storage);
     }
     return storage;

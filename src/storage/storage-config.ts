@@ -3,6 +3,7 @@
  * default (SQLite under `.data/` in the working directory). Checked before anything opens.
  */
 import type { Driver } from 'unstorage';
+import { ErrorCode, HotpubError } from '../errors/index.js';
 
 /** The default storage: one SQLite file shared by every process on this machine. */
 export interface SqliteStorageConfig {
@@ -86,12 +87,13 @@ export function storageProblem(value: unknown): string | undefined {
 
 /**
  * The storage of `HOTPUB_STORAGE_URL`: a `redis://` or `rediss://` URL. Returns undefined
- * when it is unset or empty; throws a message naming the variable for anything else.
+ * when it is unset or empty; throws the `config` error naming the variable for anything else.
  */
 export function storageFromUrl(url: string | undefined): RedisStorageConfig | undefined {
   if (url === undefined || url === '') return undefined;
   if (!REDIS_URL.test(url)) {
-    throw new TypeError(
+    throw new HotpubError(
+      ErrorCode.config,
       `HOTPUB_STORAGE_URL must be a redis:// or rediss:// URL (unset it for the default SQLite storage), got "${url.replace(/\/\/[^@/]*@/, '//***@')}"`,
     );
   }

@@ -4,19 +4,13 @@
  * here there is no app whose namespace it could use, so every call says so.
  */
 import type { Storage } from 'unstorage';
+import { ErrorCode, HotpubError } from '../errors/index.js';
 
-/** Code of the error thrown by {@link storage} outside an app module. */
-export const STORAGE_OUTSIDE = 'HOTPUB_E_STORAGE_OUTSIDE_MODULE';
-
-/** Thrown by every method of the unbound {@link storage}. */
-export class StorageOutsideError extends Error {
-  readonly code = STORAGE_OUTSIDE;
-  constructor(method: string) {
-    super(
-      `storage.${method}() called outside an app module: storage is namespaced per app, so import it from "hotpub" inside a module of an app`,
-    );
-    this.name = 'StorageOutsideError';
-  }
+function outside(method: string): HotpubError {
+  return new HotpubError(
+    ErrorCode.storageOutsideModule,
+    `storage.${method}() called outside an app module: storage is namespaced per app, so import it from "hotpub" inside a module of an app`,
+  );
 }
 
 /**
@@ -30,7 +24,7 @@ export const storage: Storage = new Proxy({} as Storage, {
   get(_target, property) {
     if (typeof property !== 'string' || property === 'then') return undefined;
     return () => {
-      throw new StorageOutsideError(property);
+      throw outside(property);
     };
   },
 });

@@ -6,7 +6,14 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type CliProcess, get, readyUrl, runCli, startCli, tempProject } from './cli-process.js';
+import {
+  type CliProcess,
+  get,
+  readyUrl,
+  runCli,
+  startCli,
+  tempProject,
+} from '../helpers/cli-process.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 

@@ -12,9 +12,10 @@ import {
   readyUrl,
   runCli,
   startCli,
+  TIMEOUT_MS,
   tempProject,
-  until,
-} from './cli-process.js';
+} from '../helpers/cli-process.js';
+import { waitFor } from '../helpers/wait.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 
@@ -151,11 +152,14 @@ export function view(_: unknown, ctx: Context) { return process.pid + ' ' + (ctx
       const made = await get(`${url}/s/cart/add`);
       const cookie = String((made.headers['set-cookie'] as string[])[0]).split(';')[0]!;
       const seen = new Map<string, string>();
-      await until(async () => {
-        const [pid, n] = (await get(`${url}/s/cart/view`, { cookie })).body.split(' ');
-        seen.set(pid!, n!);
-        return seen.size >= 2;
-      }, 'both workers to answer');
+      await waitFor(
+        async () => {
+          const [pid, n] = (await get(`${url}/s/cart/view`, { cookie })).body.split(' ');
+          seen.set(pid!, n!);
+          return seen.size >= 2;
+        },
+        { timeoutMs: TIMEOUT_MS, message: 'both workers to answer' },
+      );
       assert.deepEqual([...seen.values()], ['1', '1']);
       assert.ok(seen.has(made.body), 'one of them made it');
     } finally {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type CliProcess, readyUrl, startCli, tempProject } from '../cli/cli-process.js';
+import { type CliProcess, readyUrl, startCli, tempProject } from '../helpers/cli-process.js';
 import { json } from '../helpers/server.js';
 import { type Service, serviceSkip, startNginx, startRedis } from '../helpers/services.js';
 

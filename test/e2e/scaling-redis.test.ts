@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { type CliProcess, readyUrl, startCli, tempProject } from '../cli/cli-process.js';
+import { type CliProcess, readyUrl, startCli, tempProject } from '../helpers/cli-process.js';
 import { json, startServer, type TestServer } from '../helpers/server.js';
 import { type Service, serviceSkip, startRedis } from '../helpers/services.js';
 

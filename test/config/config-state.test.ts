@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import memoryDriver from 'unstorage/drivers/memory';
-import { ConfigError, validateConfig } from '../../src/server/config.js';
+import { validateConfig } from '../../src/config/index.js';
+import { HotpubError } from '../../src/errors/index.js';
 
 const SECRET = 'k'.repeat(32);
 
@@ -74,7 +75,7 @@ describe('validateConfig: storage, secret, session', () => {
       assert.throws(
         () => validateConfig(value, 'hotpub.config.ts'),
         (err: unknown) =>
-          err instanceof ConfigError &&
+          err instanceof HotpubError &&
           err.code === 'HOTPUB_E_CONFIG' &&
           message.test(err.message) &&
           err.message.startsWith('hotpub.config.ts: '),
