@@ -65,9 +65,21 @@ export async function resolveServeSettings(
         : undefined,
     log: logSettings(config.logger, dev),
     configFile: file,
-    storage: envStorage(env) ?? config.storage,
-    secret: envSecrets(env) ?? config.secret,
-    session: config.session,
+    ...stateSettings(env, config),
+  };
+}
+
+/** `storage`, `secret` and `session`, only those that are set: the variables win. */
+function stateSettings(
+  env: NodeJS.ProcessEnv,
+  config: HotpubConfig,
+): Pick<ServeSettings, 'storage' | 'secret' | 'session'> {
+  const storage = envStorage(env) ?? config.storage;
+  const secret = envSecrets(env) ?? config.secret;
+  return {
+    ...(storage !== undefined && { storage }),
+    ...(secret !== undefined && { secret }),
+    ...(config.session !== undefined && { session: config.session }),
   };
 }
 
