@@ -30,6 +30,9 @@ export interface SessionOptions {
   secure?: boolean | 'auto';
 }
 
+/** Verified cookies remembered per server (then forgotten all at once). */
+const VERIFIED_MAX = 10_000;
+
 /** Default {@link SessionOptions.maxAge}: 14 days, as Django's. */
 export const DEFAULT_SESSION_MAX_AGE = 14 * 24 * 3600;
 
@@ -63,6 +66,8 @@ export class Sessions {
   private readonly maxAge: number;
   private readonly secure: boolean | 'auto';
   private readonly names = new Map<string, string>();
+  /** Cookies already verified (an HMAC costs more than the rest of a session read). */
+  private readonly verified = new Map<string, { value: string; secret: number }>();
 
   constructor(init: SessionsInit) {
     this.storage = init.storage;
@@ -97,7 +102,8 @@ export class Sessions {
   async read(req: IncomingMessage, app: string): Promise<StoredSession | undefined> {
     if (this.secrets === undefined || this.storage === undefined) return undefined;
     const raw = readCookie(req, this.cookieName(app));
-    const signed = raw === undefined ? undefined : unsign(raw, this.secrets);
+    if (raw === undefined) return undefined;
+    const signed = this.verified.get(raw) ?? this.verify(raw, this.secrets);
     if (signed === undefined) return undefined;
     const data = await this.storage.sessions(app).getItem(signed.value);
     if (data === null || typeof data !== 'object' || Array.isArray(data)) return undefined;
@@ -107,6 +113,18 @@ export class Sessions {
       json: JSON.stringify(data),
       resign: signed.secret > 0,
     };
+  }
+
+  private verify(
+    raw: string,
+    secrets: readonly string[],
+  ): { value: string; secret: number } | undefined {
+    const signed = unsign(raw, secrets);
+    if (signed !== undefined) {
+      if (this.verified.size >= VERIFIED_MAX) this.verified.clear();
+      this.verified.set(raw, signed);
+    }
+    return signed;
   }
 
   /** `ctx.session`'s first read: the session `stored` (read before the call) or a new one. */
