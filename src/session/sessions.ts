@@ -14,6 +14,7 @@ import { type Session, SessionHandle, type StoredSession } from './session.js';
 import {
   appendCookie,
   isSecureRequest,
+  mentionsCookie,
   newSessionId,
   readCookie,
   sign,
@@ -89,10 +90,7 @@ export class Sessions {
 
   /** True when the request carries `app`'s session cookie: read it before the call. */
   hasCookie(req: IncomingMessage, app: string): boolean {
-    const header = req.headers.cookie;
-    return (
-      header !== undefined && this.secrets !== undefined && header.includes(this.cookieName(app))
-    );
+    return this.secrets !== undefined && mentionsCookie(req, this.cookieName(app));
   }
 
   /**

@@ -53,6 +53,21 @@ export function unsign(
   return undefined;
 }
 
+/**
+ * True when a `Cookie` header of the request mentions `name`. Reads `rawHeaders`: Node
+ * builds `req.headers` on first access, and a request that never needs it should not pay.
+ */
+export function mentionsCookie(req: IncomingMessage, name: string): boolean {
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const header = raw[i]!;
+    if (header.length === 6 && header.toLowerCase() === 'cookie' && raw[i + 1]!.includes(name)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 /** The raw value of cookie `name` in the request, if it is there. */
 export function readCookie(req: IncomingMessage, name: string): string | undefined {
   const header = req.headers.cookie;

@@ -1,6 +1,7 @@
 // ctx.session against a real server and real storage: the cookie, saving only changes,
 // destroy, tampering, rotation, guards, and a server without a secret.
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { sign } from '../../src/session/signed-cookie.js';
@@ -61,6 +62,28 @@ describe('ctx.session', () => {
     assert.deepEqual(await s.server.storage.root.getItem(`session:shop:${id}`), {
       items: ['pen', 'ink'],
     });
+  });
+
+  it('finds its cookie whatever the header spelling, and among several Cookie lines', async () => {
+    const made = sessionCookie(await get('/shop/cart/add?item=pen'))!;
+    const upper = await s.raw('/shop/cart/view', { headers: { COOKIE: made } });
+    assert.deepEqual(JSON.parse(upper.body), { items: ['pen'] });
+    const lines = await new Promise<string>((resolve, reject) => {
+      const req = request(
+        `${s.url}/shop/cart/view`,
+        { headers: { cookie: ['a=1', made] } },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8').on('data', (c: string) => {
+            body += c;
+          });
+          res.on('end', () => resolve(body));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    assert.deepEqual(JSON.parse(lines), { items: ['pen'] });
   });
 
   it('is saved only when it changed, and an empty new session sets no cookie', async () => {
