@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 
-export { HttpError, keep, storage } from './app-api.js';
+export { HttpError, keep, redirect, storage } from './app-api.js';
 export {
   defineConfig,
   type HotpubConfig,

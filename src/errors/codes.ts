@@ -129,6 +129,20 @@ export const ERRORS = {
     status: 500,
     meaning: '`ctx.session` holds a value JSON cannot keep (a BigInt, a cycle); it is not saved.',
   },
+  adminToken: {
+    code: 'HOTPUB_E_ADMIN_TOKEN',
+    area: 'request',
+    status: 401,
+    meaning:
+      'A `/-/` control-plane path without `Authorization: Bearer TOKEN` or with a wrong token (`--admin-token`; docs/control-plane.md).',
+  },
+  crossOrigin: {
+    code: 'HOTPUB_E_CROSS_ORIGIN',
+    area: 'request',
+    status: 403,
+    meaning:
+      "A `POST /-/reload` or `/-/apps/NAME/freeze` sent by another site's page (`Sec-Fetch-Site`, else `Origin` against `Host`).",
+  },
   moduleRead: {
     code: 'HOTPUB_E_MODULE_READ',
     area: 'module',
@@ -231,7 +245,15 @@ export const ERRORS = {
     code: 'HOTPUB_E_MODULE_LOAD',
     area: 'cli',
     exit: EXIT_RUNTIME,
-    meaning: '`hotpub routes`: at least one module failed to load (so CI can use it).',
+    meaning:
+      '`hotpub routes` or `hotpub openapi`: at least one module failed to load (so CI can use it).',
+  },
+  routeInvalid: {
+    code: 'HOTPUB_E_ROUTE_INVALID',
+    area: 'cli',
+    exit: EXIT_RUNTIME,
+    meaning:
+      "`hotpub routes`: a function's `fn.methods`, guards or `fn.schema` would fail every request; names the file#function.",
   },
   scaffoldName: {
     code: 'HOTPUB_E_SCAFFOLD_NAME',

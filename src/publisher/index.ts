@@ -11,4 +11,6 @@ export {
   type Publisher,
   type PublisherOptions,
 } from './create-publisher.js';
+export { escapeHtml, staleBanner } from './dev-error-page.js';
 export type { RouteListing } from './route-listing.js';
+export type { StaleModule } from './stale-code.js';

@@ -25,6 +25,8 @@ export interface PublisherHost {
   sendError(req: IncomingMessage, res: ServerResponse, err: unknown): void;
   /** Logs a returned stream that failed mid-response. */
   readonly streamError: StreamErrorHandler;
+  /** Under `--dev`: `FILE:LINE` of an app's stale module (`x-hotpub-stale`), if any. */
+  readonly staleOf: ((app: string) => string | undefined) | undefined;
   /** Resolves `path` again (its cached route is of another generation) and serves it. */
   resolve(
     req: IncomingMessage,
@@ -127,6 +129,10 @@ export class OuterWrapper implements Wrapper {
         }),
       );
       return;
+    }
+    if (this.host.staleOf !== undefined) {
+      const stale = this.host.staleOf(this.app);
+      if (stale !== undefined) res.setHeader('x-hotpub-stale', stale);
     }
     const withBody = method !== 'GET' && method !== 'HEAD' && hasBody(req);
     if (withBody || meta.guards !== undefined || this.host.sessions?.hasCookie(req, this.app)) {

@@ -64,6 +64,7 @@ const LAYERS = [
   'app-api.ts',
   'publisher',
   'server',
+  'control',
   'scaffold',
   'cli',
   'index.ts',
