@@ -10,7 +10,7 @@ import type { SerializeOptions } from 'cookie';
 import type { Logger } from 'pino';
 import { ErrorCode, HotpubError } from '../errors/index.js';
 import type { ServerStorage } from '../storage/index.js';
-import { type Session, SessionHandle, type StoredSession } from './session.js';
+import { SessionHandle, type StoredSession } from './session.js';
 import {
   appendCookie,
   isSecureRequest,
@@ -184,5 +184,3 @@ export class Sessions {
     appendCookie(res, this.cookieName(app), value, options);
   }
 }
-
-export type { Session };
