@@ -6,7 +6,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { ModuleRegistry, SourceLocation } from '../registry/types.js';
+import { isCorsHeader } from './cors-policy.js';
 import { defaultMessage, ErrorCodes, HttpError, statusOf } from './errors.js';
+import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
 
 /** Where error details come from under `dev`. */
 export interface ErrorOptions {
@@ -97,13 +99,17 @@ export function sendError(
   thrown: unknown,
   opts: ErrorOptions,
 ): void {
-  const err = normalize(thrown);
-  const known = statusOf(err);
-  const status = known ?? 500;
+  const requestId = requestIdOf(req);
+  const { status, body } = errorBody(thrown, opts, requestId);
   if (status >= 500) {
-    const text = typeof err.message === 'string' ? err.message : 'a thrown value';
+    const text = logMessage(thrown) ?? 'a thrown value';
     opts.log.error(
-      { err: thrown instanceof Error ? thrown : undefined, method: req.method, url: req.url },
+      {
+        err: thrown instanceof Error ? thrown : undefined,
+        method: req.method,
+        url: req.url,
+        reqId: requestId,
+      },
       `${req.method} ${req.url}: ${text}`,
     );
   }
@@ -111,6 +117,56 @@ export function sendError(
     if (!res.writableEnded) res.destroy();
     return;
   }
+  // Headers a function set before failing (cookies, content-type) do not belong to the
+  // error; the request id and the app's CORS headers do (the page must read the error).
+  for (const name of res.getHeaderNames()) {
+    if (name !== REQUEST_ID_HEADER && !isCorsHeader(name)) res.removeHeader(name);
+  }
+  // Only our own HttpError sets headers (Allow, WWW-Authenticate, Connection): an SDK's
+  // error may carry an upstream response's headers, which must not reach the client.
+  if (thrown instanceof HttpError && thrown.headers) {
+    try {
+      for (const [k, v] of Object.entries(thrown.headers)) {
+        if (!FRAMING.has(k.toLowerCase())) res.setHeader(k, v);
+      }
+    } catch {
+      for (const name of res.getHeaderNames()) res.removeHeader(name); // invalid header: none
+      if (requestId !== undefined) res.setHeader(REQUEST_ID_HEADER, requestId);
+    }
+  }
+  let text: string;
+  try {
+    text = JSON.stringify({ error: body });
+  } catch {
+    body.details = undefined; // a BigInt or a cycle in details: drop them, keep the answer
+    text = JSON.stringify({ error: body });
+  }
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('content-length', Buffer.byteLength(text));
+  res.setHeader('cache-control', 'no-store');
+  res.end(text);
+}
+
+/** The thrown value's own message, for the log (which always has it, unlike the client). */
+function logMessage(thrown: unknown): string | undefined {
+  const message = normalize(thrown).message;
+  return typeof message === 'string' ? message : undefined;
+}
+
+/**
+ * The status and the `error` object of the JSON body for `thrown` (also what a WebSocket
+ * function's error is answered with): 4xx messages shown, 5xx hidden unless `expose` or
+ * `dev`, dev details, and the request id when there is one.
+ */
+export function errorBody(
+  thrown: unknown,
+  opts: ErrorOptions,
+  requestId: string | undefined,
+): { status: number; body: Record<string, unknown> } {
+  const err = normalize(thrown);
+  const known = statusOf(err);
+  const status = known ?? 500;
   const expose = opts.dev || (typeof err.expose === 'boolean' ? err.expose : status < 500);
   const ownCode = typeof err.code === 'string' ? err.code : undefined;
   const fallback = status >= 500 ? ErrorCodes.internal : ErrorCodes.http;
@@ -128,6 +184,7 @@ export function sendError(
         : defaultMessage(status),
   };
   if (expose && err.details !== undefined) body.details = err.details;
+  if (requestId !== undefined) body.requestId = requestId;
   if (opts.dev && status >= 500) {
     if (typeof err.stack === 'string') body.stack = err.stack;
     const at = locate(err, thrown, opts);
@@ -136,29 +193,5 @@ export function sendError(
       if (at.frame) body.frame = at.frame;
     }
   }
-  // Headers a function set before failing (cookies, content-type) do not belong to the error.
-  for (const name of res.getHeaderNames()) res.removeHeader(name);
-  // Only our own HttpError sets headers (Allow, WWW-Authenticate, Connection): an SDK's
-  // error may carry an upstream response's headers, which must not reach the client.
-  if (thrown instanceof HttpError && thrown.headers) {
-    try {
-      for (const [k, v] of Object.entries(thrown.headers)) {
-        if (!FRAMING.has(k.toLowerCase())) res.setHeader(k, v);
-      }
-    } catch {
-      for (const name of res.getHeaderNames()) res.removeHeader(name); // invalid header: none
-    }
-  }
-  let text: string;
-  try {
-    text = JSON.stringify({ error: body });
-  } catch {
-    body.details = undefined; // a BigInt or a cycle in details: drop them, keep the answer
-    text = JSON.stringify({ error: body });
-  }
-  res.statusCode = status;
-  res.setHeader('content-type', 'application/json; charset=utf-8');
-  res.setHeader('content-length', Buffer.byteLength(text));
-  res.setHeader('cache-control', 'no-store');
-  res.end(text);
+  return { status, body };
 }

@@ -9,6 +9,7 @@ export const ErrorCodes = {
   methodNotAllowed: 'HOTPUB_E_METHOD_NOT_ALLOWED',
   unauthorized: 'HOTPUB_E_UNAUTHORIZED',
   forbidden: 'HOTPUB_E_FORBIDDEN',
+  crossOrigin: 'HOTPUB_E_CROSS_ORIGIN',
   badJson: 'HOTPUB_E_BAD_JSON',
   badBody: 'HOTPUB_E_BAD_BODY',
   bodyTooLarge: 'HOTPUB_E_BODY_TOO_LARGE',
@@ -22,6 +23,9 @@ export const ErrorCodes = {
   appConfig: 'HOTPUB_E_APP_CONFIG',
   mountConflict: 'HOTPUB_E_MOUNT_CONFLICT',
   appsDir: 'HOTPUB_E_APPS_DIR',
+  upgradeRequired: 'HOTPUB_E_UPGRADE_REQUIRED',
+  notWebSocket: 'HOTPUB_E_NOT_WEBSOCKET',
+  notAcceptable: 'HOTPUB_E_NOT_ACCEPTABLE',
 } as const;
 
 /** Options of {@link HttpError}. */

@@ -7,9 +7,10 @@ import type { Logger } from 'pino';
 import type { Pin } from '../registry/types.js';
 import type { AppDef } from './app-config.js';
 import type { Context } from './context.js';
+import type { CorsPolicy } from './cors-policy.js';
 import { ErrorCodes, HttpError } from './errors.js';
 import type { Mount } from './mounts.js';
-import { functionKind } from './published.js';
+import { functionKind, isAsyncGeneratorFunction } from './published.js';
 import type { PublishedFunction } from './published-function.js';
 import type { StaticFiles } from './static-files.js';
 
@@ -32,7 +33,16 @@ export interface FnMeta {
   guards: Guard[] | undefined;
   /** Set when `fn.methods` or a guard is not usable: every request answers this 500. */
   invalid?: HttpError;
+  /** `fn.websocket === true`: it answers WebSocket upgrades, one call per message. */
+  websocket: boolean;
+  /** An `async function*`: each value it yields is a server-sent event. */
+  stream: boolean;
+  /** Milliseconds between keep-alive comments of an event stream (`fn.keepAlive`); 0: none. */
+  keepAliveMs: number;
 }
+
+/** A hooks module's `before(ctx)`: a value other than undefined answers the request. */
+export type Before = (ctx: Context) => unknown;
 
 /** Per-app state of the publisher. */
 export interface AppState {
@@ -44,6 +54,8 @@ export interface AppState {
   readonly log: Logger;
   readonly bodyLimit: number;
   readonly statics: StaticFiles | undefined;
+  /** The app's CORS rules (app.json `cors`), if any. */
+  readonly cors: CorsPolicy | undefined;
 }
 
 interface RouteBase {
@@ -63,6 +75,8 @@ export interface FnRoute extends RouteBase {
   path: string;
   /** The stable outer wrapper of the function (it names the file and export). */
   wrapper: PublishedFunction;
+  /** `before` of the `_hooks` modules above the function, outermost first; undefined if none. */
+  befores: Before[] | undefined;
 }
 
 /** A path of an app with no function: its `public/` may have the file. */
@@ -104,6 +118,19 @@ function methodsOf(fn: Handler): string[] | HttpError {
   return upper;
 }
 
+/** Default milliseconds between an event stream's keep-alive comments (proxies cut idle ones). */
+const KEEP_ALIVE_MS = 15_000;
+
+/** `fn.keepAlive`: milliseconds between keep-alive comments, 0 for none. */
+function keepAliveOf(fn: Handler): number | HttpError {
+  const declared = (fn as { keepAlive?: unknown }).keepAlive;
+  if (declared === undefined) return KEEP_ALIVE_MS;
+  if (typeof declared === 'number' && Number.isFinite(declared) && declared >= 0) {
+    return Math.min(declared, 2 ** 31 - 1);
+  }
+  return misconfigured('fn.keepAlive must be a number of milliseconds (0: no keep-alive)');
+}
+
 /** True for a callable guard: any function (bound, wrapped, a Proxy) but a class or a generator. */
 function isGuard(g: unknown): g is Guard['fn'] {
   if (typeof g !== 'function') return false;
@@ -133,11 +160,16 @@ export function readMeta(pin: Pin, file: string, fn: Handler): FnMeta {
     else invalid ??= misconfigured(`${where} must be a function (not a class or generator)`);
   }
   const list = methods instanceof HttpError ? [] : methods;
+  const keepAliveMs = keepAliveOf(fn);
+  if (keepAliveMs instanceof HttpError) invalid ??= keepAliveMs;
   const meta: FnMeta = {
     methods: new Set(list),
     allow: list.join(', '),
     schema: (fn as { schema?: unknown }).schema,
     guards: guards.length > 0 ? guards : undefined,
+    websocket: (fn as { websocket?: unknown }).websocket === true,
+    stream: isAsyncGeneratorFunction(fn),
+    keepAliveMs: keepAliveMs instanceof HttpError ? 0 : keepAliveMs,
   };
   if (invalid) meta.invalid = invalid;
   return meta;

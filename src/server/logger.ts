@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { relative } from 'node:path';
 import { type DestinationStream, type Logger, pino } from 'pino';
+import { requestIdOf } from '../publisher/request-id.js';
 import type { RegistryEvents } from '../registry/types.js';
 import type { LogLevel } from './config.js';
 
@@ -61,6 +62,7 @@ const HIDDEN = new Set([
   'app',
   'generation',
   'file',
+  'reqId',
 ]);
 
 /** `12:00:01 INFO  GET /blog 200 1.2ms`: pino's JSON line made readable, extra fields after. */
@@ -100,7 +102,7 @@ function prettyStream(dest: { write(line: string): unknown }): DestinationStream
 
 /**
  * Logs one line per request at info when the response is finished (or the client went
- * away): method, URL, status and duration.
+ * away): method, URL, status, request id and duration.
  */
 export function logRequest(log: Logger, req: IncomingMessage, res: ServerResponse): void {
   const start = process.hrtime.bigint();
@@ -116,6 +118,7 @@ export function logRequest(log: Logger, req: IncomingMessage, res: ServerRespons
         method,
         url,
         status: res.statusCode,
+        reqId: requestIdOf(req),
         ms: Math.round(ms * 10) / 10,
         ...(aborted ? { aborted } : {}),
       },

@@ -14,6 +14,8 @@ import type { AddressInfo } from 'node:net';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import type { Publisher } from '../publisher/create-publisher.js';
+import { assignRequestId } from '../publisher/request-id.js';
+import { upgradeHandler } from '../publisher/upgrade-request.js';
 import type { ModuleRegistry } from '../registry/types.js';
 import type { Middleware } from './config.js';
 import { startPublisher } from './start-publisher.js';
@@ -87,6 +89,7 @@ async function buildListener(
     if (!reserved) return handle;
     return (req, res) => {
       if (isReserved(req.url ?? '/')) {
+        assignRequestId(req, res);
         reserved(req, res, (err) => (err ? publisher.error(req, res, err) : handle(req, res)));
       } else handle(req, res);
     };
@@ -95,6 +98,11 @@ async function buildListener(
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // Every response carries the request id, whichever middleware answers it.
+  app.use((req, res, next) => {
+    assignRequestId(req, res);
+    next();
+  });
   for (const m of middleware) app.use(m as RequestHandler);
   if (reserved) {
     app.use((req, res, next) => {
@@ -167,10 +175,13 @@ export async function createServer(options: ServeOptions): Promise<HotpubServer>
   const host = options.host ?? '127.0.0.1';
   const { registry, publisher } = await startPublisher(options);
   try {
+    const listener = await buildListener(publisher, options);
     const server = createHttpServer(
       httpServerOptions(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
-      await buildListener(publisher, options),
+      listener,
     );
+    // WebSocket upgrades take the same way as requests (middleware, routing, hooks, guards).
+    server.on('upgrade', upgradeHandler(listener));
     await listen(server, options.port ?? 3000, host);
     const port = (server.address() as AddressInfo).port;
     const urlHost = host.includes(':') ? `[${host}]` : host;
@@ -183,10 +194,11 @@ export async function createServer(options: ServeOptions): Promise<HotpubServer>
       registry,
       publisher,
       close() {
-        closing ??= closeServer(server, options.shutdownTimeoutMs ?? 10_000).then(() => {
-          publisher.close();
-          return registry.close();
-        });
+        // Long-lived responses end first: the server's close would wait for them.
+        publisher.close();
+        closing ??= closeServer(server, options.shutdownTimeoutMs ?? 10_000).then(() =>
+          registry.close(),
+        );
         return closing;
       },
     };

@@ -53,7 +53,7 @@ describe('runServer logging', () => {
   it('logs one JSON line per request when asked, with method, URL, status and ms', async () => {
     const s = await start({ log: { level: 'info', requests: true, pretty: false } });
     try {
-      await rawRequest(s.server.url, '/a?x=1');
+      const a = await rawRequest(s.server.url, '/a?x=1');
       await rawRequest(s.server.url, '/missing');
       const requests = (await waitFor(() => {
         const found = parsed(s.lines).filter((l) => l.method !== undefined);
@@ -67,6 +67,7 @@ describe('runServer logging', () => {
         ],
       );
       assert.match(String(requests[0]!.msg), /^GET \/a\?x=1 200 [\d.]+ms$/);
+      assert.equal(requests[0]!.reqId, a.headers['x-request-id'], 'the line names the request');
     } finally {
       await s.close();
     }
