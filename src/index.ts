@@ -1,26 +1,45 @@
 /**
- * hotpub's public API: named exports and types only.
+ * hotpub's public API: named exports and types only. A leaf that only re-exports; the
+ * folders never import it.
  * @packageDocumentation
  */
 
-export type { UploadedFile } from './publisher/body.js';
-export type { Context, ContextState, SocketContext } from './publisher/context.js';
-export type { CookieOptions, Cookies } from './publisher/cookies.js';
-export type { CorsConfig } from './publisher/cors-policy.js';
-export type { MountedApp, Publisher, PublisherOptions } from './publisher/create-publisher.js';
-export { createPublisher } from './publisher/create-publisher.js';
-export type { HttpErrorOptions } from './publisher/errors.js';
-export { HttpError } from './publisher/errors.js';
-export type { EventFields, ServerSentEvent } from './publisher/event-stream.js';
-export { sseEvent } from './publisher/event-stream.js';
-export type { HotSocket } from './publisher/hot-socket.js';
-export type { RequestListener } from './publisher/upgrade-request.js';
-export { upgradeHandler } from './publisher/upgrade-request.js';
-export { keep } from './registry/index.js';
+export { HttpError, keep, sseEvent } from './app-api.js';
+export {
+  defineConfig,
+  type HotpubConfig,
+  type HotpubOptions,
+  type LoggerConfig,
+  type LogLevel,
+  type Middleware,
+  type Next,
+} from './config/index.js';
+export { HotpubError, type HttpErrorOptions } from './errors/index.js';
+export {
+  type Context,
+  type ContextState,
+  type CookieOptions,
+  type Cookies,
+  type CorsConfig,
+  createPublisher,
+  type EventFields,
+  type HotSocket,
+  type MountedApp,
+  type Publisher,
+  type PublisherOptions,
+  type RequestListener,
+  type ServerSentEvent,
+  type SocketContext,
+  type UploadedFile,
+  upgradeHandler,
+} from './publisher/index.js';
+export { createRegistry } from './registry/index.js';
 export type * from './registry/types.js';
-export type { HotpubConfig, LoggerConfig, LogLevel, Middleware } from './server/config.js';
-export { defineConfig } from './server/config.js';
-export type { PublisherRouter, PublisherRouterOptions } from './server/router.js';
-export { publisher } from './server/router.js';
-export type { HotpubServer, ServeOptions } from './server/serve.js';
-export { createServer } from './server/serve.js';
+export {
+  createServer,
+  type HotpubServer,
+  type PublisherRouter,
+  type PublisherRouterOptions,
+  publisher,
+  type ServeOptions,
+} from './server/index.js';

@@ -4,10 +4,11 @@
  * modules: loaded once, reloaded with their app, and read from the generation the request
  * is pinned to, like the function itself.
  */
+
+import { type HttpError, requestError } from '../errors/index.js';
 import type { Pin } from '../registry/types.js';
-import { ErrorCodes, HttpError } from './errors.js';
-import { functionKind } from './published.js';
-import type { Before } from './route.js';
+import { functionKind } from './export-rules.js';
+import type { Before } from './function-meta.js';
 
 /** The folder of a module path (`admin/users` -> `admin`, `index` -> `''`). */
 export function folderOf(rel: string): string {
@@ -40,9 +41,10 @@ export function readBefores(pin: Pin, files: readonly string[]): Before[] | Http
     if (fn === undefined) continue;
     const kind = typeof fn === 'function' ? functionKind(fn) : undefined;
     if (kind === undefined || kind === 'class' || kind === 'generator') {
-      return new HttpError(500, `${file}: export before must be a function (ctx) => value`, {
-        code: ErrorCodes.badMetadata,
-      });
+      return requestError(
+        'badMetadata',
+        `${file}: export before must be a function (ctx) => value`,
+      );
     }
     out ??= [];
     out.push(fn as Before);

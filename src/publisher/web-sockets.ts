@@ -9,9 +9,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import type { RawData, WebSocket, WebSocketServer } from 'ws';
+import { type HttpError, requestError } from '../errors/index.js';
 import type { ModuleRegistry, Pin } from '../registry/types.js';
 import type { Context } from './context.js';
-import { ErrorCodes, HttpError } from './errors.js';
 import type { HotSocket } from './hot-socket.js';
 import { requestIdOf } from './request-id.js';
 import { SocketContext } from './socket-context.js';
@@ -93,12 +93,9 @@ export function upgradeRefusal(
   if (host !== undefined && hostOf(origin) === host.toLowerCase()) return undefined;
   const list = typeof trusted === 'string' ? [trusted] : (trusted ?? []);
   if (list.includes('*') || list.includes(origin)) return undefined;
-  return new HttpError(
-    403,
+  return requestError(
+    'crossOrigin',
     'Cross-origin WebSocket connection refused (Origin does not match Host)',
-    {
-      code: ErrorCodes.crossOrigin,
-    },
   );
 }
 

@@ -4,8 +4,15 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import {
+  type CliProcess,
+  get,
+  readyUrl,
+  runCli,
+  startCli,
+  tempProject,
+} from '../helpers/cli-process.js';
 import { EventReader, openSocket, wsUrl } from '../helpers/realtime.js';
-import { type CliProcess, get, readyUrl, runCli, startCli, tempProject } from './cli-process.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 

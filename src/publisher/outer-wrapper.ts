@@ -10,20 +10,21 @@
  * or a closure.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Next } from '../config/index.js';
+import { type HttpError, requestError } from '../errors/index.js';
 import type { ModuleRegistry, Pin } from '../registry/types.js';
 import { buildArgs, sanitizeBody } from './args.js';
 import { fieldsOf, hasBody, readBody } from './body.js';
 import { RequestContext } from './context.js';
-import { ErrorCodes, HttpError } from './errors.js';
 import {
   acceptsEventStream,
   type EventStreams,
   isAsyncGenerator,
   type StreamFailure,
 } from './event-stream.js';
-import { publishedExport } from './published.js';
+import { publishedExport } from './export-rules.js';
 import { type StreamErrorHandler, sendValue } from './respond.js';
-import type { FnRoute } from './route.js';
+import type { FnRoute, Wrapper } from './route.js';
 import { validateArgs } from './schema.js';
 import { upgradeOf } from './upgrade-request.js';
 import {
@@ -32,8 +33,6 @@ import {
   upgradeRefusal,
   type WebSockets,
 } from './web-sockets.js';
-
-type Next = (err?: unknown) => void;
 
 /** What the wrapper needs of the publisher. */
 export interface PublisherHost {
@@ -86,7 +85,7 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 }
 
 /** The stable outer wrapper of `file#name` in `app`. */
-export class PublishedFunction implements SocketTarget {
+export class OuterWrapper implements Wrapper, SocketTarget {
   /** Generation and function of the last {@link handlerOf} (one slot: sockets are on the latest). */
   private socketGeneration = -1;
   private socketHandler: SocketHandler | undefined;
@@ -172,8 +171,7 @@ export class PublishedFunction implements SocketTarget {
       this.host.sendError(
         req,
         res,
-        new HttpError(405, `Method ${method} is not allowed here`, {
-          code: ErrorCodes.methodNotAllowed,
+        requestError('methodNotAllowed', `Method ${method} is not allowed here`, {
           headers: { allow: meta.allow },
         }),
       );
@@ -211,21 +209,19 @@ export class PublishedFunction implements SocketTarget {
   /** Why an upgrade, a WebSocket or an event-stream function cannot be answered, if so. */
   private refusal(req: IncomingMessage, route: FnRoute, upgrade: boolean): HttpError | undefined {
     if (route.meta.websocket && !upgrade) {
-      return new HttpError(426, 'This URL answers WebSocket connections only', {
-        code: ErrorCodes.upgradeRequired,
+      return requestError('upgradeRequired', 'This URL answers WebSocket connections only', {
         headers: { upgrade: 'websocket', connection: 'Upgrade' },
       });
     }
     if (upgrade && !route.meta.websocket) {
-      return new HttpError(400, 'This URL does not answer WebSocket connections', {
-        code: ErrorCodes.notWebSocket,
-      });
+      return requestError('notWebSocket', 'This URL does not answer WebSocket connections');
     }
     if (upgrade) return upgradeRefusal(req, route.app.def.config.cors?.origin);
     if (route.meta.stream && !acceptsEventStream(req)) {
-      return new HttpError(406, 'This URL answers with an event stream: accept text/event-stream', {
-        code: ErrorCodes.notAcceptable,
-      });
+      return requestError(
+        'notAcceptable',
+        'This URL answers with an event stream: accept text/event-stream',
+      );
     }
     return undefined;
   }
@@ -252,8 +248,8 @@ export class PublishedFunction implements SocketTarget {
       for (const guard of route.meta.guards ?? []) {
         if (!(await guard.fn(ctx))) {
           throw guard.status === 401
-            ? new HttpError(401, 'Authentication required', { code: ErrorCodes.unauthorized })
-            : new HttpError(403, 'Access denied', { code: ErrorCodes.forbidden });
+            ? requestError('unauthorized', 'Authentication required')
+            : requestError('forbidden', 'Access denied');
         }
       }
       if (upgrade) {
