@@ -182,7 +182,12 @@ describe('runServer /-/ endpoints', () => {
       assert.equal(post.headers.allow, 'GET, HEAD');
       // The same error response as any request: the publisher's body and headers.
       assert.deepEqual(JSON.parse(post.body), {
-        error: { status: 405, code: 'HOTPUB_E_METHOD_NOT_ALLOWED', message: 'Method Not Allowed' },
+        error: {
+          status: 405,
+          code: 'HOTPUB_E_METHOD_NOT_ALLOWED',
+          message: 'Method Not Allowed',
+          requestId: post.headers['x-request-id'],
+        },
       });
       assert.equal(post.body, JSON.stringify(JSON.parse(post.body)));
       const head = await rawRequest(s.server.url, '/-/health', { method: 'HEAD' });
