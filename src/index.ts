@@ -4,7 +4,14 @@
  * @packageDocumentation
  */
 
-export { HttpError, keep, sseEvent } from './app-api.js';
+export {
+  type EventFields,
+  HttpError,
+  keep,
+  redirect,
+  type ServerSentEvent,
+  sseEvent,
+} from './app-api.js';
 export {
   defineConfig,
   type HotpubConfig,
@@ -22,13 +29,11 @@ export {
   type Cookies,
   type CorsConfig,
   createPublisher,
-  type EventFields,
   type HotSocket,
   type MountedApp,
   type Publisher,
   type PublisherOptions,
   type RequestListener,
-  type ServerSentEvent,
   type SocketContext,
   type UploadedFile,
   upgradeHandler,

@@ -53,13 +53,6 @@ export const ERRORS = {
     status: 403,
     meaning: "A module's `_access` or the function's `fn.access` guard refused the request.",
   },
-  crossOrigin: {
-    code: 'HOTPUB_E_CROSS_ORIGIN',
-    area: 'request',
-    status: 403,
-    meaning:
-      "A browser's WebSocket upgrade from a page whose `Origin` differs from `Host` and that the app's `cors.origin` does not list.",
-  },
   upgradeRequired: {
     code: 'HOTPUB_E_UPGRADE_REQUIRED',
     area: 'request',
@@ -142,6 +135,20 @@ export const ERRORS = {
     area: 'request',
     meaning:
       'Default code of an `HttpError` (or an error with `status`) that set none of its own; its status is its own.',
+  },
+  adminToken: {
+    code: 'HOTPUB_E_ADMIN_TOKEN',
+    area: 'request',
+    status: 401,
+    meaning:
+      'A `/-/` control-plane path without `Authorization: Bearer TOKEN` or with a wrong token (`--admin-token`; docs/control-plane.md).',
+  },
+  crossOrigin: {
+    code: 'HOTPUB_E_CROSS_ORIGIN',
+    area: 'request',
+    status: 403,
+    meaning:
+      "A `POST /-/reload` or `/-/apps/NAME/freeze` sent by another site's page (`Sec-Fetch-Site`, else `Origin` against `Host`), or a browser's WebSocket upgrade whose `Origin` differs from `Host` and is not in the app's `cors.origin`.",
   },
   moduleRead: {
     code: 'HOTPUB_E_MODULE_READ',
@@ -240,7 +247,15 @@ export const ERRORS = {
     code: 'HOTPUB_E_MODULE_LOAD',
     area: 'cli',
     exit: EXIT_RUNTIME,
-    meaning: '`hotpub routes`: at least one module failed to load (so CI can use it).',
+    meaning:
+      '`hotpub routes` or `hotpub openapi`: at least one module failed to load (so CI can use it).',
+  },
+  routeInvalid: {
+    code: 'HOTPUB_E_ROUTE_INVALID',
+    area: 'cli',
+    exit: EXIT_RUNTIME,
+    meaning:
+      "`hotpub routes`: a function's `fn.methods`, guards or `fn.schema` would fail every request; names the file#function.",
   },
   scaffoldName: {
     code: 'HOTPUB_E_SCAFFOLD_NAME',

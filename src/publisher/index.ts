@@ -13,8 +13,9 @@ export {
   type Publisher,
   type PublisherOptions,
 } from './create-publisher.js';
-export { type EventFields, type ServerSentEvent, sseEvent } from './event-stream.js';
+export { escapeHtml, staleBanner } from './dev-error-page.js';
 export type { HotSocket } from './hot-socket.js';
 export { assignRequestId, requestIdOf } from './request-id.js';
 export type { RouteListing } from './route-listing.js';
+export type { StaleModule } from './stale-code.js';
 export { type RequestListener, upgradeHandler } from './upgrade-request.js';

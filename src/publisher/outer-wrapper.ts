@@ -45,6 +45,8 @@ export interface PublisherHost {
   readonly sockets: WebSockets;
   /** What an event stream does when its generator throws. */
   streamFailure(req: IncomingMessage): StreamFailure;
+  /** Under `--dev`: `FILE:LINE` of an app's stale module (`x-hotpub-stale`), if any. */
+  readonly staleOf: ((app: string) => string | undefined) | undefined;
   /** Resolves `path` again (its cached route is of another generation) and serves it. */
   resolve(
     req: IncomingMessage,
@@ -176,6 +178,10 @@ export class OuterWrapper implements Wrapper, SocketTarget {
         }),
       );
       return;
+    }
+    if (this.host.staleOf !== undefined) {
+      const stale = this.host.staleOf(this.app);
+      if (stale !== undefined) res.setHeader('x-hotpub-stale', stale);
     }
     const withBody = method !== 'GET' && method !== 'HEAD' && hasBody(req);
     if (withBody || meta.guards !== undefined || route.befores !== undefined || upgrade) {
