@@ -9,7 +9,7 @@ import { shortCommand } from '../lib/report.mjs';
 import { fmt, fmtRange } from '../lib/stats.mjs';
 import { hotpubMissing, startHotpub } from '../lib/systems.mjs';
 
-export const title = '6. State: sessions and storage, SQLite vs Redis, 1 vs 2 workers';
+export const title = '7. State: sessions and storage, SQLite vs Redis, 1 vs 2 workers';
 
 const SECRET = 'bench-secret-bench-secret-bench-secret';
 

@@ -15,7 +15,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { DEFAULTS, type HotpubOptions, type Middleware } from '../config/index.js';
 import { requestError } from '../errors/index.js';
-import type { Publisher } from '../publisher/index.js';
+import { assignRequestId, type Publisher, upgradeHandler } from '../publisher/index.js';
 import type { ModuleRegistry } from '../registry/types.js';
 import type { ServerStorage } from '../storage/index.js';
 import { startPublisher } from './start-publisher.js';
@@ -85,6 +85,7 @@ async function buildListener(
     if (!reserved) return handle;
     return (req, res) => {
       if (isReserved(req.url ?? '/')) {
+        assignRequestId(req, res);
         reserved(req, res, (err) => (err ? publisher.error(req, res, err) : handle(req, res)));
       } else handle(req, res);
     };
@@ -93,6 +94,11 @@ async function buildListener(
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // Every response carries the request id, whichever middleware answers it.
+  app.use((req, res, next) => {
+    assignRequestId(req, res);
+    next();
+  });
   for (const m of middleware) app.use(m as RequestHandler);
   if (reserved) {
     app.use((req, res, next) => {
@@ -162,10 +168,13 @@ export async function createServer(options: ServeOptions): Promise<HotpubServer>
   const host = options.host ?? DEFAULTS.host;
   const { registry, publisher, storage } = await startPublisher(options);
   try {
+    const listener = await buildListener(publisher, options);
     const server = createHttpServer(
       httpServerOptions(options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs),
-      await buildListener(publisher, options),
+      listener,
     );
+    // WebSocket upgrades take the same way as requests (middleware, routing, hooks, guards).
+    server.on('upgrade', upgradeHandler(listener));
     await listen(server, options.port ?? DEFAULTS.port, host);
     const port = (server.address() as AddressInfo).port;
     const urlHost = host.includes(':') ? `[${host}]` : host;
@@ -179,11 +188,12 @@ export async function createServer(options: ServeOptions): Promise<HotpubServer>
       publisher,
       storage,
       close() {
+        // Long-lived responses end first: the server's close would wait for them.
+        publisher.close();
         closing ??= closeServer(
           server,
           options.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs,
         ).then(async () => {
-          publisher.close();
           try {
             await registry.close();
           } finally {
