@@ -4,7 +4,15 @@
  * @packageDocumentation
  */
 
-export { HttpError, keep, redirect } from './app-api.js';
+export {
+  type EventFields,
+  HttpError,
+  keep,
+  redirect,
+  type ServerSentEvent,
+  sseEvent,
+  storage,
+} from './app-api.js';
 export {
   defineConfig,
   type HotpubConfig,
@@ -17,11 +25,19 @@ export {
 export { HotpubError, type HttpErrorOptions } from './errors/index.js';
 export {
   type Context,
+  type ContextState,
+  type CookieOptions,
+  type Cookies,
+  type CorsConfig,
   createPublisher,
+  type HotSocket,
   type MountedApp,
   type Publisher,
   type PublisherOptions,
+  type RequestListener,
+  type SocketContext,
   type UploadedFile,
+  upgradeHandler,
 } from './publisher/index.js';
 export { createRegistry } from './registry/index.js';
 export type * from './registry/types.js';
@@ -33,3 +49,15 @@ export {
   publisher,
   type ServeOptions,
 } from './server/index.js';
+export type {
+  SecretInput,
+  Session,
+  SessionData,
+  SessionOptions,
+} from './session/index.js';
+export type {
+  MemoryStorageConfig,
+  RedisStorageConfig,
+  SqliteStorageConfig,
+  StorageConfig,
+} from './storage/index.js';

@@ -53,6 +53,26 @@ export const ERRORS = {
     status: 403,
     meaning: "A module's `_access` or the function's `fn.access` guard refused the request.",
   },
+  upgradeRequired: {
+    code: 'HOTPUB_E_UPGRADE_REQUIRED',
+    area: 'request',
+    status: 426,
+    meaning:
+      'A plain HTTP request to a WebSocket function (`fn.websocket = true`); the response says `Upgrade: websocket`.',
+  },
+  notWebSocket: {
+    code: 'HOTPUB_E_NOT_WEBSOCKET',
+    area: 'request',
+    status: 400,
+    meaning: 'A WebSocket upgrade to a URL whose function does not answer WebSockets.',
+  },
+  notAcceptable: {
+    code: 'HOTPUB_E_NOT_ACCEPTABLE',
+    area: 'request',
+    status: 406,
+    meaning:
+      'An event-stream function (`async function*`) called with an `Accept` header that excludes `text/event-stream`.',
+  },
   badJson: {
     code: 'HOTPUB_E_BAD_JSON',
     area: 'request',
@@ -95,7 +115,7 @@ export const ERRORS = {
     area: 'request',
     status: 500,
     meaning:
-      '`fn.methods` or a guard is set to something unusable; the route stays closed rather than open.',
+      '`fn.methods`, `fn.keepAlive`, a guard or a `_hooks` `before` is set to something unusable; the route stays closed, not open.',
   },
   badReturn: {
     code: 'HOTPUB_E_BAD_RETURN',
@@ -116,6 +136,19 @@ export const ERRORS = {
     meaning:
       'Default code of an `HttpError` (or an error with `status`) that set none of its own; its status is its own.',
   },
+  noSecret: {
+    code: 'HOTPUB_E_NO_SECRET',
+    area: 'request',
+    status: 500,
+    meaning:
+      '`ctx.session` was read on a server without a secret (outside `--dev`); the log line names `HOTPUB_SECRET`.',
+  },
+  sessionData: {
+    code: 'HOTPUB_E_SESSION_DATA',
+    area: 'request',
+    status: 500,
+    meaning: '`ctx.session` holds a value JSON cannot keep (a BigInt, a cycle); it is not saved.',
+  },
   adminToken: {
     code: 'HOTPUB_E_ADMIN_TOKEN',
     area: 'request',
@@ -128,7 +161,7 @@ export const ERRORS = {
     area: 'request',
     status: 403,
     meaning:
-      "A `POST /-/reload` or `/-/apps/NAME/freeze` sent by another site's page (`Sec-Fetch-Site`, else `Origin` against `Host`).",
+      "A `POST /-/reload` or `/-/apps/NAME/freeze` sent by another site's page (`Sec-Fetch-Site`, else `Origin` against `Host`), or a browser's WebSocket upgrade whose `Origin` differs from `Host` and is not in the app's `cors.origin`.",
   },
   moduleRead: {
     code: 'HOTPUB_E_MODULE_READ',
@@ -162,6 +195,11 @@ export const ERRORS = {
     area: 'module',
     meaning:
       "`keep()` was called outside an app module's evaluation, where it has no module to belong to.",
+  },
+  storageOutsideModule: {
+    code: 'HOTPUB_E_STORAGE_OUTSIDE_MODULE',
+    area: 'module',
+    meaning: '`storage` was used outside an app module, where there is no app to namespace it.',
   },
   dispose: {
     code: 'HOTPUB_E_DISPOSE',

@@ -8,22 +8,28 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { DEFAULTS, type HotpubOptions, type Next } from '../config/index.js';
-import { requestError } from '../errors/index.js';
+import { HttpError, requestError } from '../errors/index.js';
 import type { ModuleRegistry, RegistryEvents } from '../registry/types.js';
+import type { Sessions } from '../session/index.js';
 import { type AppDef, appDefOf, discoverApps, readAppJsonText } from './app-config.js';
-import { type ErrorOptions, sendError } from './error-response.js';
+import { createCorsPolicy } from './cors-policy.js';
+import { type ErrorOptions, errorBody, sendError } from './error-response.js';
+import { EventStreams, type StreamFailure } from './event-stream.js';
 import { publishedExport } from './export-rules.js';
 import { readMeta } from './function-meta.js';
+import { folderOf, hooksLoaded, readBefores } from './hooks.js';
 import { loadPino } from './lazy.js';
 import { compileMount, MountTable } from './mounts.js';
 import { OuterWrapper, type PublisherHost } from './outer-wrapper.js';
 import { allowRelativeResponseRedirect } from './redirect.js';
+import { assignRequestId, requestIdOf } from './request-id.js';
 import type { StreamErrorHandler } from './respond.js';
 import type { FnRoute, Route, ServedApp } from './route.js';
 import { listRoutes, type RouteListing } from './route-listing.js';
 import { candidates, nameSegments, splitPath } from './segments.js';
 import { StaleCode, type StaleModule } from './stale-code.js';
 import { createStaticFiles } from './static-files.js';
+import { WebSockets } from './web-sockets.js';
 
 /** Options of {@link createPublisher}. */
 export interface PublisherOptions extends Pick<HotpubOptions, 'dev' | 'bodyLimit'> {
@@ -35,6 +41,8 @@ export interface PublisherOptions extends Pick<HotpubOptions, 'dev' | 'bodyLimit
   logger?: Logger;
   /** The apps of `appsDir` if the caller has discovered them already (read once at start-up). */
   apps?: AppDef[];
+  /** What `ctx.session` reads and saves; without it, reading `ctx.session` answers 500. */
+  sessions?: Sessions;
 }
 
 /** An app as the publisher mounted it. */
@@ -55,9 +63,12 @@ export interface Publisher {
   routes(): Promise<RouteListing[]>;
   /**
    * Stops following the registry's events (the publisher subscribes itself to drop stale
-   * routes). Idempotent; the registry is closed by whoever started it.
+   * routes), ends the open event streams and closes the WebSocket connections (1001).
+   * Idempotent; the registry is closed by whoever started it.
    */
   close(): void;
+  /** Open long-lived responses: event streams and WebSocket connections. */
+  readonly open: { readonly streams: number; readonly sockets: number };
   /** Answers `err` the way the publisher answers errors (JSON body, dev details). */
   error(req: IncomingMessage, res: ServerResponse, err: unknown): void;
   /**
@@ -81,6 +92,7 @@ const CACHE_KEY_MAX = 512;
 
 class PublisherImpl implements Publisher, PublisherHost {
   readonly registry: ModuleRegistry;
+  readonly sessions: Sessions | undefined;
   readonly error: Publisher['error'];
   readonly streamError: StreamErrorHandler;
   private readonly dev: boolean;
@@ -97,10 +109,13 @@ class PublisherImpl implements Publisher, PublisherHost {
   private readonly unsubscribe: Array<() => void>;
   private readonly staleCode: StaleCode | undefined;
   readonly staleOf: ((app: string) => string | undefined) | undefined;
+  readonly streams = new EventStreams();
+  readonly sockets: WebSockets;
 
   constructor(opts: PublisherOptions) {
     allowRelativeResponseRedirect();
     this.registry = opts.registry;
+    this.sessions = opts.sessions;
     this.dev = opts.dev ?? false;
     this.log = opts.logger ?? loadPino().pino({ level: process.env.HOTPUB_LOG_LEVEL ?? 'info' });
     this.appsDir = opts.appsDir ?? opts.registry.root;
@@ -124,9 +139,27 @@ class PublisherImpl implements Publisher, PublisherHost {
     this.error = this.sendError.bind(this);
     this.streamError = (req, err) =>
       this.log.error(
-        { err, method: req.method, url: req.url },
+        { err, method: req.method, url: req.url, reqId: requestIdOf(req) },
         `${req.method} ${req.url}: response stream failed: ${(err as Error)?.message ?? String(err)}`,
       );
+    this.sockets = new WebSockets(
+      {
+        registry: this.registry,
+        errorBody: (err, id) => errorBody(err, this.errorOptions, id).body,
+      },
+      this.log,
+    );
+  }
+
+  streamFailure(req: IncomingMessage): StreamFailure {
+    return {
+      body: (err) => errorBody(err, this.errorOptions, requestIdOf(req)).body,
+      log: (err) => this.streamError(req, err),
+    };
+  }
+
+  get open(): { streams: number; sockets: number } {
+    return { streams: this.streams.size, sockets: this.sockets.size };
   }
 
   private mountApps(defs: AppDef[]): void {
@@ -142,6 +175,7 @@ class PublisherImpl implements Publisher, PublisherHost {
       log: this.log,
       bodyLimit: 0,
       statics: undefined,
+      cors: undefined,
     };
     this.cache.clear();
   }
@@ -157,6 +191,7 @@ class PublisherImpl implements Publisher, PublisherHost {
       log: this.log.child({ app: def.name }),
       bodyLimit: def.config.bodyLimit ?? this.bodyLimit,
       statics: def.config.static === false ? undefined : createStaticFiles(def.publicDir),
+      cors: createCorsPolicy(def.config.cors),
     };
   }
 
@@ -170,12 +205,15 @@ class PublisherImpl implements Publisher, PublisherHost {
   }
 
   handle(req: IncomingMessage, res: ServerResponse, next?: Next): void {
+    assignRequestId(req, res);
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     const route = this.cache.get(path);
     try {
       if (route !== undefined && route.version === route.app.version) {
+        // The app's CORS first: a preflight is answered here, whatever the path names.
+        if (route.app.cors?.(req, res)) return;
         if (route.kind === 'fn') route.wrapper.serve(req, res, route, url, q, next);
         else this.serveOther(req, res, route, next);
         return;
@@ -221,6 +259,7 @@ class PublisherImpl implements Publisher, PublisherHost {
     }
     const app = match.app;
     const version = app.version;
+    if (app.cors !== undefined && !res.headersSent && app.cors(req, res)) return;
     const raw = segments.slice(match.consumed);
     const names = nameSegments(raw);
     if (names !== undefined) {
@@ -231,6 +270,7 @@ class PublisherImpl implements Publisher, PublisherHost {
         // for the pin: what we resolved is of the old state, so start over in the new one.
         const stale = () =>
           this.byName.get(app.name) !== app || this.registry.findFile(app.name, cand.rel) !== file;
+        const hooks = this.registry.hookFiles(app.name, folderOf(cand.rel));
         let pin = await this.registry.acquire(app.name);
         if (stale()) {
           pin.release();
@@ -253,19 +293,34 @@ class PublisherImpl implements Publisher, PublisherHost {
         }
         let route: FnRoute | undefined;
         try {
-          const inner = publishedExport(pin, file, cand.name) as FnRoute['inner'] | undefined;
+          let inner = publishedExport(pin, file, cand.name) as FnRoute['inner'] | undefined;
+          if (inner !== undefined && !hooksLoaded(pin, hooks)) {
+            // Hooks load only for a function that exists (a failed one answers 500).
+            pin.release();
+            await Promise.all(hooks.map((h) => this.registry.ensureModule(h)));
+            pin = await this.registry.acquire(app.name);
+            if (stale()) {
+              pin.release();
+              return this.resolveSlow(req, res, next, path, url, q);
+            }
+            inner = publishedExport(pin, file, cand.name) as FnRoute['inner'] | undefined;
+          }
+          const befores = inner === undefined ? undefined : readBefores(pin, hooks);
           if (inner !== undefined) {
+            const meta = readMeta(pin, file, inner);
+            if (befores instanceof HttpError) meta.invalid ??= befores;
             route = {
               kind: 'fn',
               app,
               version,
               generation: pin.generation,
               inner,
-              meta: readMeta(pin, file, inner),
+              meta,
               params:
                 match.consumed > 0 && app.def.mount.params.length > 0 ? match.params : undefined,
               path,
               wrapper: this.wrapperOf(app.name, file, cand.name),
+              befores: befores instanceof HttpError ? undefined : befores,
             };
           }
         } catch (err) {
@@ -334,6 +389,8 @@ class PublisherImpl implements Publisher, PublisherHost {
   close(): void {
     for (const off of this.unsubscribe.splice(0)) off();
     this.staleCode?.close();
+    this.streams.closeAll();
+    this.sockets.closeAll();
   }
 
   stale(): StaleModule[] {
@@ -347,6 +404,7 @@ class PublisherImpl implements Publisher, PublisherHost {
     app.version++;
     // Drop the app's routes now: they hold functions of a generation that should be collectable.
     for (const [path, route] of this.cache) if (route.app === app) this.cache.delete(path);
+    for (const w of this.wrappers.values()) if (w.app === name) w.forget();
   }
 
   /** Files added or removed: their routes may change; wrappers of removed files go. */

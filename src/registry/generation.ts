@@ -137,7 +137,8 @@ class PinImpl implements Pin {
   constructor(
     private readonly state: AppState,
     private readonly gen: Generation,
-    private readonly epoch: number,
+    /** The lock epoch this pin holds the lock shared in; -1 once it holds no lock. */
+    private epoch: number,
     readonly generation: number,
   ) {}
 
@@ -153,6 +154,13 @@ class PinImpl implements Pin {
     if (typeof fn !== 'function') return false;
     const inst = this.gen.modules.get(file);
     return inst ? foreignFunctions(inst).has(fn) : false;
+  }
+
+  detach(): void {
+    if (this.released || this.epoch < 0) return;
+    const epoch = this.epoch;
+    this.epoch = -1;
+    this.state.lock.releaseShared(epoch);
   }
 
   release(): void {

@@ -123,6 +123,10 @@ export class LockedModuleRegistry implements ModuleRegistry {
     return this.#store.index.list(app);
   }
 
+  hookFiles(app: string, dir: string): string[] {
+    return this.#store.index.hooks(app, dir);
+  }
+
   ensureModule(file: string): Promise<void> {
     return ensureModule(this.#store, file);
   }

@@ -41,6 +41,8 @@ export class ModuleStore {
   readonly hotpub: Readonly<Record<string, unknown>>;
   /** The publisher's rules for app.json (validate, check mounts), if any. */
   readonly appConfig: AppConfigHook | undefined;
+  /** What `import ... from 'hotpub'` gives the modules of one app on top of `hotpub`. */
+  readonly hotpubFor: RegistryOptions['hotpubFor'];
 
   /** Every file the registry has seen, by real path. */
   readonly records = new Map<string, ModuleRecord>();
@@ -76,6 +78,7 @@ export class ModuleStore {
     this.drainTimeoutMs = options.drainTimeoutMs ?? DEFAULTS.drainTimeoutMs;
     this.hotpub = options.hotpub ?? {};
     this.appConfig = options.appConfig;
+    this.hotpubFor = options.hotpubFor;
     this.index = new FileIndex(this.root);
   }
 
@@ -86,6 +89,21 @@ export class ModuleStore {
   appOf(file: string): string {
     const known = this.records.get(file);
     return known ? known.app : domainOf(this.root, file);
+  }
+
+  /**
+   * What `import ... from 'hotpub'` gives the module of `file`: `hotpub`, then what is
+   * bound to its app (getters stay getters: a binding may be made at its first use), then
+   * its own `keep`.
+   */
+  hotpubOf(file: string, keep: unknown): Record<string, unknown> {
+    const exports: Record<string, unknown> = { ...this.hotpub };
+    const bound = this.hotpubFor?.(this.appOf(file));
+    if (bound !== undefined) {
+      Object.defineProperties(exports, Object.getOwnPropertyDescriptors(bound));
+    }
+    exports.keep = keep;
+    return exports;
   }
 
   /**

@@ -15,8 +15,9 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { DEFAULTS, type HotpubOptions, type Middleware } from '../config/index.js';
 import { requestError } from '../errors/index.js';
-import type { Publisher } from '../publisher/index.js';
+import { assignRequestId, type Publisher, upgradeHandler } from '../publisher/index.js';
 import type { AppReload, ModuleRegistry } from '../registry/types.js';
+import type { ServerStorage } from '../storage/index.js';
 import { startPublisher } from './start-publisher.js';
 
 /** Options of {@link createServer}: {@link HotpubOptions} plus what a library user wires. */
@@ -46,6 +47,8 @@ export interface HotpubServer {
   server: Server;
   registry: ModuleRegistry;
   publisher: Publisher;
+  /** The storage every app's namespace is in (opened once, closed by `close()`). */
+  storage: ServerStorage;
   /** Stops accepting, lets in-flight requests finish, closes the registry. Idempotent. */
   close(): Promise<void>;
   /** True once `close()` was called (`/-/health` answers 503 from then on). */
@@ -89,6 +92,7 @@ async function buildListener(
     if (!reserved) return handle;
     return (req, res) => {
       if (isReserved(req.url ?? '/')) {
+        assignRequestId(req, res);
         reserved(req, res, (err) => (err ? publisher.error(req, res, err) : handle(req, res)));
       } else handle(req, res);
     };
@@ -97,6 +101,11 @@ async function buildListener(
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // Every response carries the request id, whichever middleware answers it.
+  app.use((req, res, next) => {
+    assignRequestId(req, res);
+    next();
+  });
   for (const m of middleware) app.use(m as RequestHandler);
   if (reserved) {
     app.use((req, res, next) => {
@@ -164,12 +173,15 @@ function closeServer(server: Server, timeoutMs: number): Promise<void> {
  */
 export async function createServer(options: ServeOptions): Promise<HotpubServer> {
   const host = options.host ?? DEFAULTS.host;
-  const { registry, publisher } = await startPublisher(options);
+  const { registry, publisher, storage } = await startPublisher(options);
   try {
+    const listener = await buildListener(publisher, options);
     const server = createHttpServer(
       httpServerOptions(options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs),
-      await buildListener(publisher, options),
+      listener,
     );
+    // WebSocket upgrades take the same way as requests (middleware, routing, hooks, guards).
+    server.on('upgrade', upgradeHandler(listener));
     await listen(server, options.port ?? DEFAULTS.port, host);
     const port = (server.address() as AddressInfo).port;
     const urlHost = host.includes(':') ? `[${host}]` : host;
@@ -181,23 +193,30 @@ export async function createServer(options: ServeOptions): Promise<HotpubServer>
       server,
       registry,
       publisher,
+      storage,
       get closing() {
         return closing !== undefined;
       },
       reload: () => registry.reloadAll(),
       close() {
+        // Long-lived responses end first: the server's close would wait for them.
+        publisher.close();
         closing ??= closeServer(
           server,
           options.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs,
-        ).then(() => {
-          publisher.close();
-          return registry.close();
+        ).then(async () => {
+          try {
+            await registry.close();
+          } finally {
+            await storage.close();
+          }
         });
         return closing;
       },
     };
   } catch (err) {
     await registry.close().catch(() => {});
+    await storage.close().catch(() => {});
     throw err;
   }
 }

@@ -1,7 +1,9 @@
 // The example apps in apps/ and the scaffolded ones (init, new app, new module) served by
 // the real bin/hotpub, as a newcomer would use them.
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -12,6 +14,7 @@ import {
   startCli,
   tempProject,
 } from '../helpers/cli-process.js';
+import { EventReader, openSocket, wsUrl } from '../helpers/realtime.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 
@@ -56,11 +59,17 @@ function send(
 describe('the example apps (npm start)', () => {
   let proc: CliProcess;
   let url: string;
+  let cwd: string;
   before(async () => {
-    proc = startCli(['serve', '--apps', join(REPO, 'apps'), '--port', '0'], { cwd: REPO });
+    // The api app keeps its todos in storage, .data/ under the cwd: a fresh one per run.
+    cwd = await mkdtemp(join(tmpdir(), 'hotpub-examples-'));
+    proc = startCli(['serve', '--apps', join(REPO, 'apps'), '--port', '0'], { cwd });
     url = await readyUrl(proc);
   });
-  after(() => proc.stop());
+  after(async () => {
+    await proc.stop();
+    await rm(cwd, { recursive: true, force: true });
+  });
 
   it('site: the guestbook page, its form posting back, escaping, static CSS, JSON', async () => {
     const page = await get(`${url}/site`);
@@ -83,7 +92,7 @@ describe('the example apps (npm start)', () => {
     assert.equal((await get(`${url}/site/_lib/layout`)).status, 404);
   });
 
-  it('api: tenants from the mount, schemas, methods, a kept store', async () => {
+  it('api: tenants from the mount, schemas, methods, a store in storage', async () => {
     assert.equal(JSON.parse((await get(`${url}/api/acme`)).body).tenant, 'acme');
     const created = await send(`${url}/api/acme/todos/create`, 'POST', {
       json: { title: 'Write docs' },
@@ -137,6 +146,28 @@ describe('the example apps (npm start)', () => {
     assert.equal(made.status, 200);
     assert.equal(await tenants(), before + 1);
     assert.equal(JSON.parse((await get(`${url}/api/newcomer/todos/list`)).body).length, 1);
+  });
+
+  it('chat: the page, a WebSocket room two people talk in, the online count as events', async () => {
+    const page = await get(`${url}/chat`);
+    assert.equal(page.status, 200);
+    assert.match(String(page.headers['content-type']), /^text\/html/);
+    assert.match(page.body, /new WebSocket\(/);
+    const ann = await openSocket(wsUrl(url, '/chat/room'));
+    const welcome = JSON.parse(await ann.next());
+    assert.equal(welcome.type, 'welcome');
+    const ben = await openSocket(wsUrl(url, '/chat/room'));
+    const benWelcome = JSON.parse(await ben.next());
+    assert.deepEqual(JSON.parse(await ann.next()), { type: 'joined', name: benWelcome.name });
+    const said = JSON.parse(await ann.ask({ text: 'hello ben' }));
+    assert.deepEqual(said, { type: 'message', from: welcome.name, text: 'hello ben' });
+    assert.deepEqual(JSON.parse(await ben.next()), said, 'published to the other socket');
+    const online = await fetch(`${url}/chat/online`, { headers: { accept: 'text/event-stream' } });
+    const events = new EventReader(online);
+    assert.ok(JSON.parse((await events.nextEvent())?.data ?? '{}').online >= 2);
+    await events.cancel();
+    await ann.close();
+    await ben.close();
   });
 });
 
