@@ -3,9 +3,9 @@
  * a URL segment, nothing private (`_x`, `.x`), no `node_modules`, not under the app's
  * `public/`, no `*.d.ts` / `*.test.ts`. Answers `findFile` without touching the disk.
  */
-import { readdir, realpath } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { isInside } from './resolve.js';
+import { realModulePath } from './resolve.js';
 
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 const ADDRESSABLE_EXT = ['.ts', '.js'] as const;
@@ -72,19 +72,21 @@ export class FileIndex {
         if (!SEGMENT.test(d.name) || d.name === 'node_modules') continue;
         if (appTop && d.name === 'public') continue;
         await this.walk(path, false);
-      } else if (d.isFile()) {
+      } else if (d.isFile() || d.isSymbolicLink()) {
         this.add(path);
-      } else if (d.isSymbolicLink()) {
-        const real = await realpath(path).catch(() => undefined);
-        if (real && isInside(this.root, real)) this.add(path, real);
       }
     }
   }
 
-  /** Adds `path` (real path `real`) if addressable; returns true if the index changed. */
-  add(path: string, real = path): boolean {
+  /**
+   * Adds `path` if it is addressable and its real path lies inside the root (the scan and
+   * the watcher both come here); returns true if the index changed.
+   */
+  add(path: string): boolean {
     const a = classify(this.root, path);
     if (!a) return false;
+    const real = realModulePath(this.root, path);
+    if (real === undefined) return false;
     let app = this.apps.get(a.app);
     if (!app) {
       app = new Map();

@@ -12,7 +12,7 @@ import { AppState, type Instance, type Retirement } from './generation.js';
 import { ModuleGraph } from './graph.js';
 import { boundKeep, type HotState } from './hot-context.js';
 import { ModuleRecord } from './module-record.js';
-import { isInside, resolveImport } from './resolve.js';
+import { realModulePath, resolveImport } from './resolve.js';
 import { commitPass } from './swap.js';
 import {
   type Compiled,
@@ -134,7 +134,7 @@ export abstract class ModuleLoader implements PassHost {
 
   ensureModule(file: string): Promise<void> {
     if (this.closed) return Promise.reject(this.closedError());
-    if (!isInside(this.root, file)) {
+    if (realModulePath(this.root, file) === undefined) {
       const info: ModuleErrorInfo = {
         code: RegistryErrorCode.outsideRoot,
         message: `${file} is not under the apps root ${this.root}`,

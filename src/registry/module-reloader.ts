@@ -8,7 +8,7 @@ import type { ReleaseExclusive } from './code-lock.js';
 import { EvaluationPass } from './evaluate.js';
 import { ModuleLoader } from './module-loader.js';
 import type { ModuleRecord } from './module-record.js';
-import { isInside } from './resolve.js';
+import { isInside, realModulePath } from './resolve.js';
 import { contentHash } from './transform.js';
 import type { ReloadResult } from './types.js';
 
@@ -37,6 +37,8 @@ export abstract class ModuleReloader extends ModuleLoader {
   }
 
   private async reload(rec: ModuleRecord, text: string | undefined): Promise<ReloadResult> {
+    // Now a symlink out of the apps directory: as good as deleted.
+    if (realModulePath(this.root, rec.file) === undefined) return this.remove(rec);
     let source: string;
     try {
       source = text ?? (await readFile(rec.file, 'utf8'));
