@@ -212,6 +212,9 @@ class PublisherImpl implements Publisher, PublisherHost {
         let pin = await this.registry.acquire(app.name);
         if (pin.exportsOf(file) === undefined) {
           pin.release();
+          // A module that does not export the name is never evaluated for this URL.
+          const names = await this.registry.exportNames(file);
+          if (names !== undefined && !names.has(cand.name)) continue;
           await this.registry.ensureModule(file); // single flight; rejects if it never loaded
           pin = await this.registry.acquire(app.name);
         }

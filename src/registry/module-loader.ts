@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { relative, resolve as resolvePath, sep } from 'node:path';
 import { errorInfo, ModuleLoadError, RegistryError, RegistryErrorCode } from './errors.js';
 import { EvaluationPass, type PassHost } from './evaluate.js';
+import { type ExportNamesHost, exportNamesOf } from './export-names.js';
 import { FileIndex } from './file-index.js';
 import { AppState, type Instance, type Retirement } from './generation.js';
 import { ModuleGraph } from './graph.js';
@@ -23,7 +24,7 @@ import {
 } from './transform.js';
 import type { ModuleErrorInfo, RegistryEvents, RegistryOptions } from './types.js';
 
-export abstract class ModuleLoader implements PassHost {
+export abstract class ModuleLoader implements PassHost, ExportNamesHost {
   readonly root: string;
   readonly dev: boolean;
   protected readonly useLock: boolean;
@@ -128,6 +129,21 @@ export abstract class ModuleLoader implements PassHost {
     if (!rec.current) this.evaluateCold(rec);
     this.graph.addImport(from.file, file);
     return rec.current!;
+  }
+
+  // ---- export names ----
+
+  exportNames(file: string): Promise<ReadonlySet<string> | undefined> {
+    return exportNamesOf(this, file);
+  }
+
+  /** The code a load of `file` would evaluate now (its current code once it is loaded). */
+  async codeToLoad(file: string): Promise<Compiled | undefined> {
+    if (this.closed || realModulePath(this.root, file) === undefined) return undefined;
+    const rec = this.record(file);
+    if (rec.current) return rec.good;
+    const r = await this.readLatest(rec);
+    return r.ok ? r.compiled : undefined;
   }
 
   // ---- cold loads ----

@@ -146,6 +146,15 @@ export interface ModuleRegistry {
   listFiles(app: string): string[];
 
   /**
+   * The export names of a module, read from its source without evaluating it: its own
+   * names and those an `export * from` another app module brings (`default` never).
+   * Parsed once per content hash. Undefined when the file cannot be read or parsed
+   * (loading it then reports the error). A URL asks this before loading a module, so a
+   * module that does not export the function a URL names never runs.
+   */
+  exportNames(file: string): Promise<ReadonlySet<string> | undefined>;
+
+  /**
    * Load a module if it is not loaded yet: any number of concurrent calls evaluate it
    * once. Resolves when it is loaded (or was already); rejects with a `ModuleLoadError`
    * if it has never loaded successfully. Does not take the code lock exclusively:
