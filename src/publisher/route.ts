@@ -111,23 +111,37 @@ function isGuard(g: unknown): g is Guard['fn'] {
   return kind !== 'class' && kind !== 'generator';
 }
 
-/** Reads a function's methods, schema and guards (with its module's) under `pin`. */
+/** A module's own export `name` (undefined if it has none; a throwing getter is a bad guard). */
+function ownExport(exports: Readonly<Record<string, unknown>>, name: string): unknown {
+  if (!Object.hasOwn(exports, name)) return undefined;
+  try {
+    return exports[name];
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Reads a function's methods, schema and guards under `pin`. The module guards are those
+ * of the module that defines the function (when `file` re-exports it) and of `file`:
+ * authentication (`_auth`, then `fn.auth`) before authorization (`_access`, `fn.access`).
+ */
 export function readMeta(pin: Pin, file: string, fn: Handler): FnMeta {
   const methods = methodsOf(fn);
-  const exports = pin.exportsOf(file) ?? {};
+  const modules = [pin.definedIn(file, fn)?.exports, pin.exportsOf(file) ?? {}].filter(
+    (e) => e !== undefined,
+  );
   const guards: Guard[] = [];
   let invalid = methods instanceof HttpError ? methods : undefined;
-  const moduleAuth = Object.hasOwn(exports, '_auth') ? exports['_auth'] : undefined;
-  const moduleAccess = Object.hasOwn(exports, '_access') ? exports['_access'] : undefined;
-  const fnAuth = (fn as { auth?: unknown }).auth;
-  const fnAccess = (fn as { access?: unknown }).access;
-  for (const [status, g, where] of [
-    [401, moduleAuth, 'export _auth'],
-    [401, fnAuth, 'fn.auth'],
-    [403, moduleAccess, 'export _access'],
-    [403, fnAccess, 'fn.access'],
-  ] as const) {
+  const declared: Array<readonly [401 | 403, unknown, string]> = [];
+  for (const e of modules) declared.push([401, ownExport(e, '_auth'), 'export _auth']);
+  declared.push([401, (fn as { auth?: unknown }).auth, 'fn.auth']);
+  for (const e of modules) declared.push([403, ownExport(e, '_access'), 'export _access']);
+  declared.push([403, (fn as { access?: unknown }).access, 'fn.access']);
+  for (const [status, g, where] of declared) {
     if (g === undefined) continue;
+    // One guard re-exported by both modules runs once.
+    if (guards.some((x) => x.fn === g)) continue;
     // A guard that is set but cannot be called denies everything: never fail open.
     if (isGuard(g)) guards.push({ status, fn: g });
     else invalid ??= misconfigured(`${where} must be a function (not a class or generator)`);

@@ -80,6 +80,15 @@ export interface Pin {
    * such functions are never published.
    */
   isForeign(file: string, fn: unknown): boolean;
+  /**
+   * The app module that defines `fn` when module `file` re-exports it from another app
+   * module (followed through every re-export), with that module's exports; undefined
+   * when `file` defines it itself. Its guards apply wherever `fn` is published.
+   */
+  definedIn(
+    file: string,
+    fn: unknown,
+  ): { file: string; exports: Readonly<Record<string, unknown>> } | undefined;
   /** Ends the hold. Idempotent. The last release of a retired generation runs its disposers. */
   release(): void;
 }
