@@ -9,6 +9,7 @@ export type { MountedApp, Publisher, PublisherOptions } from './publisher/create
 export { createPublisher } from './publisher/create-publisher.js';
 export type { HttpErrorOptions } from './publisher/errors.js';
 export { HttpError } from './publisher/errors.js';
+export { HtmlString, html, raw } from './publisher/html.js';
 export { keep } from './registry/index.js';
 export type * from './registry/types.js';
 export type { HotpubConfig, LoggerConfig, LogLevel, Middleware } from './server/config.js';

@@ -152,6 +152,8 @@ class PublisherImpl implements Publisher, PublisherHost {
   }
 
   handle(req: IncomingMessage, res: ServerResponse, next?: Next): void {
+    // Nothing the publisher answers is sniffed into another type (a text/plain string as HTML).
+    res.setHeader('x-content-type-options', 'nosniff');
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);

@@ -138,6 +138,7 @@ export function sendError(
   }
   // Headers a function set before failing (cookies, content-type) do not belong to the error.
   for (const name of res.getHeaderNames()) res.removeHeader(name);
+  res.setHeader('x-content-type-options', 'nosniff');
   // Only our own HttpError sets headers (Allow, WWW-Authenticate, Connection): an SDK's
   // error may carry an upstream response's headers, which must not reach the client.
   if (thrown instanceof HttpError && thrown.headers) {
@@ -147,6 +148,7 @@ export function sendError(
       }
     } catch {
       for (const name of res.getHeaderNames()) res.removeHeader(name); // invalid header: none
+      res.setHeader('x-content-type-options', 'nosniff');
     }
   }
   let text: string;

@@ -147,12 +147,12 @@ export class PublishedFunction {
     if (isThenable(result)) {
       holdUntilClose(res, pin);
       result.then(
-        (value) => this.finish(req, res, pin, value),
+        (value) => this.finish(req, res, pin, value, meta.type),
         (err) => this.fail(req, res, pin, err),
       );
       return;
     }
-    this.finish(req, res, pin, result);
+    this.finish(req, res, pin, result, meta.type);
   }
 
   private async runAsync(
@@ -193,7 +193,7 @@ export class PublishedFunction {
       const args = buildArgs(url, q, route.params, fields);
       if (route.meta.schema !== undefined) validateArgs(route.meta.schema, args, json);
       const value = await route.inner(args, ctx);
-      this.finish(req, res, pin, value);
+      this.finish(req, res, pin, value, route.meta.type);
     } catch (err) {
       this.fail(req, res, pin, err);
     }
@@ -212,13 +212,19 @@ export class PublishedFunction {
     );
   }
 
-  private finish(req: IncomingMessage, res: ServerResponse, pin: Pin, value: unknown): void {
+  private finish(
+    req: IncomingMessage,
+    res: ServerResponse,
+    pin: Pin,
+    value: unknown,
+    type: string | undefined,
+  ): void {
     let done: boolean;
     if (res.destroyed && !res.writableEnded) {
       done = true; // the client went away: nothing to send
     } else {
       try {
-        done = sendValue(req, res, value, this.host.streamError);
+        done = sendValue(req, res, value, this.host.streamError, type);
       } catch (err) {
         this.host.sendError(req, res, err);
         done = true;

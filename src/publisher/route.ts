@@ -28,6 +28,8 @@ export interface FnMeta {
   /** The `Allow` header value. */
   allow: string;
   schema: unknown;
+  /** The media type the function declares for what it returns (`fn.type`), if any. */
+  type: string | undefined;
   /** Module `_auth`, `fn.auth`, module `_access`, `fn.access`, in that order; undefined if none. */
   guards: Guard[] | undefined;
   /** Set when `fn.methods` or a guard is not usable: every request answers this 500. */
@@ -104,6 +106,20 @@ function methodsOf(fn: Handler): string[] | HttpError {
   return upper;
 }
 
+// type/subtype, then optional `; name=value` parameters: nothing that could end a header.
+const MEDIA_TYPE_RE =
+  /^[A-Za-z0-9][\w!#$&^.+-]*\/[A-Za-z0-9][\w!#$&^.+-]*(?:\s*;\s*[\w!#$&^.+-]+=(?:[\w!#$&^.+-]+|"[^"\\\r\n]*"))*$/;
+
+/** The declared media type, undefined for none, or an error for a value that is not one. */
+function typeOf(fn: Handler): string | undefined | HttpError {
+  const declared = (fn as { type?: unknown }).type;
+  if (declared === undefined) return undefined;
+  if (typeof declared === 'string' && declared.length <= 200 && MEDIA_TYPE_RE.test(declared)) {
+    return declared;
+  }
+  return misconfigured('fn.type must be a media type such as "text/html"');
+}
+
 /** True for a callable guard: any function (bound, wrapped, a Proxy) but a class or a generator. */
 function isGuard(g: unknown): g is Guard['fn'] {
   if (typeof g !== 'function') return false;
@@ -128,11 +144,13 @@ function ownExport(exports: Readonly<Record<string, unknown>>, name: string): un
  */
 export function readMeta(pin: Pin, file: string, fn: Handler): FnMeta {
   const methods = methodsOf(fn);
+  const type = typeOf(fn);
   const modules = [pin.definedIn(file, fn)?.exports, pin.exportsOf(file) ?? {}].filter(
     (e) => e !== undefined,
   );
   const guards: Guard[] = [];
-  let invalid = methods instanceof HttpError ? methods : undefined;
+  let invalid =
+    methods instanceof HttpError ? methods : type instanceof HttpError ? type : undefined;
   const declared: Array<readonly [401 | 403, unknown, string]> = [];
   for (const e of modules) declared.push([401, ownExport(e, '_auth'), 'export _auth']);
   declared.push([401, (fn as { auth?: unknown }).auth, 'fn.auth']);
@@ -151,6 +169,7 @@ export function readMeta(pin: Pin, file: string, fn: Handler): FnMeta {
     methods: new Set(list),
     allow: list.join(', '),
     schema: (fn as { schema?: unknown }).schema,
+    type: type instanceof HttpError ? undefined : type,
     guards: guards.length > 0 ? guards : undefined,
   };
   if (invalid) meta.invalid = invalid;

@@ -78,6 +78,11 @@ function isReserved(url: string): boolean {
   return url.length === 2 || url.charCodeAt(2) === 47 || url.charCodeAt(2) === 63;
 }
 
+/** Every response says nosniff, whoever answers it (the publisher, `/-/`, middleware). */
+function noSniff(res: ServerResponse): void {
+  res.setHeader('x-content-type-options', 'nosniff');
+}
+
 async function buildListener(
   publisher: Publisher,
   options: ServeOptions,
@@ -86,9 +91,11 @@ async function buildListener(
   const handle = publisher.handle;
   const middleware = options.middleware ?? [];
   if (middleware.length === 0) {
+    // The publisher sets nosniff itself.
     if (!reserved) return handle;
     return (req, res) => {
       if (isReserved(req.url ?? '/')) {
+        noSniff(res);
         reserved(req, res, (err) => (err ? publisher.error(req, res, err) : handle(req, res)));
       } else handle(req, res);
     };
@@ -97,6 +104,10 @@ async function buildListener(
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.use((_req, res, next) => {
+    noSniff(res);
+    next();
+  });
   for (const m of middleware) app.use(m as RequestHandler);
   if (reserved) {
     app.use((req, res, next) => {
