@@ -8,6 +8,7 @@ import { onShutdownSignal, runServer } from '../server/run-server.js';
 import { onWorkerShutdown, reportFatal, reportReady, runPrimary } from '../server/workers.js';
 import type { ServeFlags } from './args.js';
 import { describeError } from './errors.js';
+import { exposureWarning } from './exposure-warning.js';
 import type { CliIo } from './scaffold-commands.js';
 import { resolveServeSettings, type ServeSettings } from './serve-options.js';
 
@@ -15,6 +16,8 @@ import { resolveServeSettings, type ServeSettings } from './serve-options.js';
 export async function serveCommand(io: CliIo, flags: ServeFlags): Promise<number> {
   if (cluster.isWorker) return runWorker(io, flags);
   const settings = await resolveServeSettings(flags, io.cwd, io.env);
+  const warning = exposureWarning(settings);
+  if (warning !== undefined) io.err(warning);
   if (settings.workers > 1) {
     return runPrimary({
       workers: settings.workers,

@@ -18,6 +18,18 @@ export interface AppJson {
   bodyLimit?: number;
   /** Serve `public/` at the mount (default true). */
   static?: boolean;
+  /**
+   * CORS for this app. `origin` lists the origins trusted by cross-origin protection
+   * (`"*"`: any); the other fields shape CORS responses.
+   */
+  cors?: {
+    origin: string | string[];
+    credentials?: boolean;
+    methods?: string[];
+    allowedHeaders?: string[];
+    exposedHeaders?: string[];
+    maxAge?: number;
+  };
 }
 
 /** One discovered app. */
@@ -42,6 +54,24 @@ const appJsonSchema = {
     description: { type: 'string' },
     bodyLimit: { type: 'integer', minimum: 0 },
     static: { type: 'boolean' },
+    cors: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['origin'],
+      properties: {
+        origin: {
+          anyOf: [
+            { type: 'string', minLength: 1 },
+            { type: 'array', items: { type: 'string', minLength: 1 } },
+          ],
+        },
+        credentials: { type: 'boolean' },
+        methods: { type: 'array', items: { type: 'string' } },
+        allowedHeaders: { type: 'array', items: { type: 'string' } },
+        exposedHeaders: { type: 'array', items: { type: 'string' } },
+        maxAge: { type: 'number', minimum: 0 },
+      },
+    },
   },
 } as const;
 

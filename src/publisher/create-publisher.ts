@@ -9,6 +9,7 @@ import { type Logger, pino } from 'pino';
 import type { ModuleRegistry, RegistryEvents } from '../registry/types.js';
 import { type AppDef, discoverApps } from './app-config.js';
 import { DEFAULT_BODY_LIMIT } from './body.js';
+import { trustedOrigins } from './cross-origin.js';
 import { type ErrorOptions, sendError } from './error-response.js';
 import { ErrorCodes, HttpError } from './errors.js';
 import { compileMount, MountTable } from './mounts.js';
@@ -121,6 +122,7 @@ class PublisherImpl implements Publisher, PublisherHost {
       log: this.log,
       bodyLimit: 0,
       statics: undefined,
+      trusted: undefined,
     };
     this.cache.clear();
   }
@@ -135,6 +137,7 @@ class PublisherImpl implements Publisher, PublisherHost {
       log: this.log.child({ app: def.name }),
       bodyLimit: def.config.bodyLimit ?? this.bodyLimit,
       statics: def.config.static === false ? undefined : createStaticFiles(def.publicDir),
+      trusted: trustedOrigins(def.config.cors?.origin),
     };
   }
 

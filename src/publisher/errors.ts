@@ -9,6 +9,7 @@ export const ErrorCodes = {
   methodNotAllowed: 'HOTPUB_E_METHOD_NOT_ALLOWED',
   unauthorized: 'HOTPUB_E_UNAUTHORIZED',
   forbidden: 'HOTPUB_E_FORBIDDEN',
+  crossOrigin: 'HOTPUB_E_CROSS_ORIGIN',
   badJson: 'HOTPUB_E_BAD_JSON',
   badBody: 'HOTPUB_E_BAD_BODY',
   bodyTooLarge: 'HOTPUB_E_BODY_TOO_LARGE',

@@ -10,6 +10,7 @@ import type { ModuleRegistry, Pin } from '../registry/types.js';
 import { buildArgs, sanitizeBody } from './args.js';
 import { fieldsOf, hasBody, readBody } from './body.js';
 import { RequestContext } from './context.js';
+import { crossOriginRefusal } from './cross-origin.js';
 import { ErrorCodes, HttpError } from './errors.js';
 import { type StreamErrorHandler, sendValue } from './respond.js';
 import type { FnRoute } from './route.js';
@@ -110,6 +111,14 @@ export class PublishedFunction {
     }
     const meta = route.meta;
     const method = req.method ?? 'GET';
+    if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
+      const refused = crossOriginRefusal(req, route.app.trusted);
+      if (refused !== undefined) {
+        pin.release();
+        this.host.sendError(req, res, refused);
+        return;
+      }
+    }
     if (meta.invalid !== undefined) {
       pin.release();
       this.host.sendError(req, res, meta.invalid);

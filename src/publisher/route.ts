@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Pin } from '../registry/types.js';
 import type { AppDef } from './app-config.js';
 import type { Context } from './context.js';
+import type { TrustedOrigins } from './cross-origin.js';
 import { ErrorCodes, HttpError } from './errors.js';
 import type { Mount } from './mounts.js';
 import { functionKind } from './published.js';
@@ -46,6 +47,8 @@ export interface AppState {
   readonly log: Logger;
   readonly bodyLimit: number;
   readonly statics: StaticFiles | undefined;
+  /** Origins the app's CORS config trusts for cross-origin requests. */
+  readonly trusted: TrustedOrigins;
 }
 
 interface RouteBase {
