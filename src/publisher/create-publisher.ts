@@ -35,6 +35,11 @@ export interface PublisherOptions {
   logger?: Logger;
   /** The apps of `appsDir` if the caller has discovered them already (read once at start-up). */
   apps?: AppDef[];
+  /**
+   * Run each call in an AsyncLocalStorage scope naming its app, module and function
+   * (`currentScope()`), so errors nobody catches can be attributed. Default false.
+   */
+  requestScope?: boolean;
 }
 
 /** A connect-style handler; `next` is called for paths the publisher does not answer. */
@@ -80,6 +85,7 @@ class PublisherImpl implements Publisher, PublisherHost {
   readonly registry: ModuleRegistry;
   readonly error: Publisher['error'];
   readonly streamError: StreamErrorHandler;
+  readonly requestScope: boolean;
   private readonly dev: boolean;
   private readonly log: Logger;
   private readonly appsDir: string;
@@ -95,6 +101,7 @@ class PublisherImpl implements Publisher, PublisherHost {
   constructor(opts: PublisherOptions) {
     this.registry = opts.registry;
     this.dev = opts.dev ?? false;
+    this.requestScope = opts.requestScope ?? false;
     this.log = opts.logger ?? pino({ level: process.env.HOTPUB_LOG_LEVEL ?? 'info' });
     this.appsDir = opts.appsDir ?? opts.registry.root;
     this.bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;

@@ -12,6 +12,7 @@ import { fieldsOf, hasBody, readBody } from './body.js';
 import { RequestContext } from './context.js';
 import { crossOriginRefusal } from './cross-origin.js';
 import { ErrorCodes, HttpError } from './errors.js';
+import { type RequestScope, runInScope } from './request-scope.js';
 import { type StreamErrorHandler, sendValue } from './respond.js';
 import type { FnRoute } from './route.js';
 import { validateArgs } from './schema.js';
@@ -24,6 +25,8 @@ export interface PublisherHost {
   sendError(req: IncomingMessage, res: ServerResponse, err: unknown): void;
   /** Logs a returned stream that failed mid-response. */
   readonly streamError: StreamErrorHandler;
+  /** Run each call in a {@link RequestScope} (for attributing uncaught errors). */
+  readonly requestScope: boolean;
   /** Resolves `path` again (its cached route is of another generation) and serves it. */
   resolve(
     req: IncomingMessage,
@@ -63,8 +66,8 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
   );
 }
 
-/** The stable outer wrapper of `file#name` in `app`. */
-export class PublishedFunction {
+/** The stable outer wrapper of `file#name` in `app` (and the scope of its calls). */
+export class PublishedFunction implements RequestScope {
   constructor(
     readonly app: string,
     readonly file: string,
@@ -139,7 +142,9 @@ export class PublishedFunction {
     const withBody = method !== 'GET' && method !== 'HEAD' && hasBody(req);
     if (withBody || meta.guards !== undefined) {
       holdUntilClose(res, pin);
-      this.runAsync(req, res, route, pin, url, q, withBody);
+      if (this.host.requestScope) {
+        runInScope(this, () => this.runAsync(req, res, route, pin, url, q, withBody));
+      } else this.runAsync(req, res, route, pin, url, q, withBody);
       return;
     }
     let result: unknown;
@@ -147,7 +152,9 @@ export class PublishedFunction {
       const args = buildArgs(url, q, route.params, undefined);
       if (meta.schema !== undefined) validateArgs(meta.schema, args, false);
       const ctx = this.context(req, res, route);
-      result = route.inner(args, ctx);
+      result = this.host.requestScope
+        ? runInScope(this, route.inner, args, ctx)
+        : route.inner(args, ctx);
     } catch (err) {
       pin.release();
       this.host.sendError(req, res, err);

@@ -5,12 +5,15 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ModuleRegistry } from '../registry/types.js';
+import type { UncaughtSnapshot } from './uncaught.js';
 
 /** What the admin endpoints read; undefined while the server is still starting. */
 export interface AdminSource {
   registry: Pick<ModuleRegistry, 'snapshot'>;
   /** The publisher's `routes()`, listed as is by `/-/routes`. */
   publisher: { routes(): Promise<unknown[]> };
+  /** Errors nobody caught, when the server counts them (added to `/-/registry`). */
+  uncaught?(): UncaughtSnapshot | undefined;
 }
 
 /** Options of {@link createAdminHandler}. */
@@ -47,10 +50,22 @@ export function createAdminHandler(
     if (path === '/-/health') {
       send(req, res, 200, { ok: true });
     } else if (path === '/-/registry') {
-      send(req, res, 200, source.registry.snapshot());
+      send(req, res, 200, registryView(source));
     } else {
       source.publisher.routes().then((routes) => send(req, res, 200, routes), next);
     }
+  };
+}
+
+/** The registry's snapshot, with each app's count of uncaught errors when they are counted. */
+function registryView(source: AdminSource): unknown {
+  const snapshot = source.registry.snapshot();
+  const uncaught = source.uncaught?.();
+  if (uncaught === undefined) return snapshot;
+  return {
+    ...snapshot,
+    apps: snapshot.apps.map((a) => ({ ...a, uncaught: uncaught.byApp[a.name] ?? 0 })),
+    uncaught,
   };
 }
 

@@ -75,6 +75,8 @@ export async function runServer(options: RunServerOptions): Promise<RunningServe
       shutdownTimeoutMs: options.shutdownTimeoutMs,
       requestTimeoutMs: options.requestTimeoutMs,
       logger: log,
+      // The CLI owns its process: errors nobody catches are logged and counted, not fatal.
+      processErrors: true,
       reserved: admin,
       onRegistryEvent: (type, event) => logRegistryEvent(log, options.apps, type, event),
       middleware: options.middleware,

@@ -12,11 +12,16 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 import type { Publisher } from '../publisher/create-publisher.js';
 import type { ModuleRegistry, RegistryEvents } from '../registry/types.js';
 import type { Middleware } from './config.js';
 import { startPublisher } from './start-publisher.js';
+import {
+  installUncaughtHandlers,
+  type UncaughtSnapshot,
+  type UncaughtTracker,
+} from './uncaught.js';
 
 /** Options of {@link createServer}. */
 export interface ServeOptions {
@@ -55,6 +60,12 @@ export interface ServeOptions {
    * dashboard... Its `next()` answers 404. Without it those paths are 404.
    */
   reserved?: Middleware;
+  /**
+   * Own the process's `unhandledRejection` and `uncaughtException`: log each with its app
+   * and file, count it (`HotpubServer.uncaught()`), keep serving. Default false: a library
+   * user's process keeps its own handlers. The CLI's `serve` sets it.
+   */
+  processErrors?: boolean;
   /** Also called with every registry event (after the publisher has seen it), e.g. to log. */
   onRegistryEvent?: <K extends keyof RegistryEvents>(type: K, event: RegistryEvents[K]) => void;
 }
@@ -68,6 +79,8 @@ export interface HotpubServer {
   server: Server;
   registry: ModuleRegistry;
   publisher: Publisher;
+  /** Errors nobody caught, counted (with `processErrors`; undefined without). */
+  uncaught(): UncaughtSnapshot | undefined;
   /** Stops accepting, lets in-flight requests finish, closes the registry. Idempotent. */
   close(): Promise<void>;
 }
@@ -178,7 +191,9 @@ function closeServer(server: Server, timeoutMs: number): Promise<void> {
  */
 export async function createServer(options: ServeOptions): Promise<HotpubServer> {
   const host = options.host ?? '127.0.0.1';
-  const { registry, publisher } = await startPublisher(options);
+  const processErrors = options.processErrors ?? false;
+  const { registry, publisher } = await startPublisher({ ...options, requestScope: processErrors });
+  let tracker: UncaughtTracker | undefined;
   try {
     const server = createHttpServer(
       httpServerOptions(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
@@ -187,6 +202,9 @@ export async function createServer(options: ServeOptions): Promise<HotpubServer>
     await listen(server, options.port ?? 3000, host);
     const port = (server.address() as AddressInfo).port;
     const urlHost = host.includes(':') ? `[${host}]` : host;
+    if (processErrors) {
+      tracker = installUncaughtHandlers({ registry, log: options.logger ?? pino() });
+    }
     let closing: Promise<void> | undefined;
     return {
       url: `http://${urlHost}:${port}`,
@@ -195,10 +213,11 @@ export async function createServer(options: ServeOptions): Promise<HotpubServer>
       server,
       registry,
       publisher,
+      uncaught: () => tracker?.snapshot(),
       close() {
-        closing ??= closeServer(server, options.shutdownTimeoutMs ?? 10_000).then(() =>
-          registry.close(),
-        );
+        closing ??= closeServer(server, options.shutdownTimeoutMs ?? 10_000)
+          .then(() => registry.close())
+          .finally(() => tracker?.uninstall());
         return closing;
       },
     };

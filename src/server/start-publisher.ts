@@ -19,6 +19,8 @@ export interface StartPublisherOptions {
   codeLock?: boolean;
   /** Default: pino at `HOTPUB_LOG_LEVEL` or `info`. */
   logger?: Logger;
+  /** Run each call in a request scope (see `PublisherOptions.requestScope`). */
+  requestScope?: boolean;
   /** Also called with every registry event, after the publisher has seen it. */
   onRegistryEvent?: <K extends keyof RegistryEvents>(type: K, event: RegistryEvents[K]) => void;
 }
@@ -60,6 +62,7 @@ export async function startPublisher(options: StartPublisherOptions): Promise<St
       dev,
       logger: options.logger ?? pino({ level: process.env.HOTPUB_LOG_LEVEL ?? 'info' }),
       bodyLimit: options.bodyLimit,
+      requestScope: options.requestScope ?? false,
     });
     await publisher.ready();
     return { registry, publisher };
