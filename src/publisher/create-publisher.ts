@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Logger, pino } from 'pino';
-import type { ModuleRegistry, RegistryEvents } from '../registry/types.js';
+import type { ModuleRegistry } from '../registry/types.js';
 import { type AppDef, discoverApps } from './app-config.js';
 import { DEFAULT_BODY_LIMIT } from './body.js';
 import { trustedOrigins } from './cross-origin.js';
@@ -61,8 +61,11 @@ export interface Publisher {
   readonly apps: readonly MountedApp[];
   /** Every URL -> file#function (loads modules that are not loaded yet). */
   routes(): Promise<RouteListing[]>;
-  /** Feed the registry's events here (`RegistryOptions.onEvent`): drops stale routes. */
-  onRegistryEvent<K extends keyof RegistryEvents>(type: K, event: RegistryEvents[K]): void;
+  /**
+   * Stops following the registry's events (the publisher subscribes itself to drop stale
+   * routes). Idempotent; the registry is closed by whoever started it.
+   */
+  close(): void;
   /** Resolves once the publisher can serve. */
   ready(): Promise<void>;
   /** Answers `err` the way the publisher answers errors (JSON body, dev details). */
@@ -97,6 +100,7 @@ class PublisherImpl implements Publisher, PublisherHost {
   private readonly cache = new Map<string, Route>();
   private readonly errorOptions: ErrorOptions;
   private readonly wrappers = new Map<string, PublishedFunction>();
+  private readonly unsubscribe: Array<() => void>;
 
   constructor(opts: PublisherOptions) {
     this.registry = opts.registry;
@@ -106,6 +110,10 @@ class PublisherImpl implements Publisher, PublisherHost {
     this.appsDir = opts.appsDir ?? opts.registry.root;
     this.bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
     this.mountApps(opts.apps ?? discoverApps(this.appsDir));
+    this.unsubscribe = [
+      this.registry.on('swap', (e) => this.appChanged('swap', e.app)),
+      this.registry.on('files', (e) => this.appChanged('files', e.app)),
+    ];
     this.errorOptions = { dev: this.dev, log: this.log, registry: this.registry };
     this.handle = this.handle.bind(this);
     this.error = this.sendError.bind(this);
@@ -310,9 +318,12 @@ class PublisherImpl implements Publisher, PublisherHost {
     }
   }
 
-  onRegistryEvent<K extends keyof RegistryEvents>(type: K, event: RegistryEvents[K]): void {
-    if (type !== 'swap' && type !== 'files') return;
-    const name = (event as RegistryEvents['swap']).app;
+  close(): void {
+    for (const off of this.unsubscribe.splice(0)) off();
+  }
+
+  /** A registry event for app `name`: drop its stale routes, or mount a new app. */
+  private appChanged(type: 'swap' | 'files', name: string): void {
     const app = this.byName.get(name);
     if (app === undefined) {
       if (type === 'files') this.rediscover();

@@ -84,16 +84,16 @@ export class PublishedFunction implements RequestScope {
     q: number,
     next: Next | undefined,
   ): void {
-    const p = this.host.registry.acquire(this.app);
-    if (isThenable(p)) {
+    const pin = this.host.registry.tryAcquire(this.app);
+    if (pin === undefined) {
       // A reload is pending: this request queues behind it.
-      (p as Promise<Pin>).then(
-        (pin) => this.run(req, res, route, pin, url, q, next),
+      this.host.registry.acquire(this.app).then(
+        (p) => this.run(req, res, route, p, url, q, next),
         (err) => this.host.sendError(req, res, err),
       );
       return;
     }
-    this.run(req, res, route, p as Pin, url, q, next);
+    this.run(req, res, route, pin, url, q, next);
   }
 
   /** Calls the inner function of the pinned generation; owns `pin` from here on. */

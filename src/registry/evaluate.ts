@@ -5,37 +5,25 @@
  * One {@link EvaluationPass} evaluates the modules a load or reload needs: each file of
  * the pass at most once; imports of files outside the pass get their current instance, or
  * are evaluated cold when never loaded. Cycles behave like Node's CommonJS: a module
- * required while it runs gets its partial `module.exports`.
+ * required while it runs gets its partial `module.exports`. {@link evaluateCold} runs a
+ * pass for one never-loaded module and adds it to its app's generation.
  */
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import vm from 'node:vm';
+import { discard } from './dispose.js';
 import { errorInfo, locateError, ModuleLoadError, RegistryErrorCode } from './errors.js';
+import { blame } from './failures.js';
 import type { Instance } from './generation.js';
-import { createHotContext, type HotState, withEvaluating } from './hot-context.js';
+import { boundKeep, createHotContext, type HotState, withEvaluating } from './hot-context.js';
+import { codeFor } from './module-code.js';
+import type { ModuleRecord } from './module-record.js';
+import type { ModuleStore } from './module-store.js';
 import { resolveImport } from './resolve.js';
+import { commitPass } from './swap.js';
 import type { Compiled } from './transform.js';
 import { MODULE_PARAMS } from './transform.js';
-
-/** What a pass needs from the registry. */
-export interface PassHost {
-  readonly root: string;
-  readonly dev: boolean;
-  /** The current good instance of `file`, if loaded. */
-  current(file: string): Instance | undefined;
-  /** The code to evaluate for `file` (throws `ModuleLoadError` if it cannot be read/parsed). */
-  codeFor(file: string): Compiled;
-  /** Compiled code of a file known to the registry (for mapping stack positions). */
-  compiledOf(file: string): Compiled | undefined;
-  hotState(file: string): HotState;
-  /** What `require('hotpub')` gives the module of `state`. */
-  hotpubFor(state: HotState): unknown;
-  /** Counts one evaluation of `file` (good or failed). */
-  counted(file: string): void;
-  /** A `require` of an app module after the pass ended (e.g. a dynamic `import()`). */
-  lateRequire(from: Instance, file: string): Instance;
-}
 
 type Requirer = ((spec: string) => unknown) & { resolve: (spec: string) => string };
 
@@ -46,11 +34,11 @@ export class EvaluationPass {
   private active = true;
 
   /**
-   * @param host the registry
+   * @param store the registry's state
    * @param targets files that must be evaluated anew even if they have a current instance
    */
   constructor(
-    private readonly host: PassHost,
+    private readonly store: ModuleStore,
     private readonly targets: ReadonlySet<string>,
   ) {}
 
@@ -59,7 +47,7 @@ export class EvaluationPass {
     const got = this.fresh.get(file);
     if (got) return got;
     if (!this.targets.has(file)) {
-      const cur = this.host.current(file);
+      const cur = this.store.records.get(file)?.current;
       if (cur) return cur;
     }
     return this.evaluate(file);
@@ -79,9 +67,9 @@ export class EvaluationPass {
   }
 
   private evaluate(file: string): Instance {
-    const compiled = this.host.codeFor(file);
+    const compiled = codeFor(this.store, file);
     this.codes.set(file, compiled);
-    const state = this.host.hotState(file);
+    const state = this.store.record(file).hot;
     const mod = { exports: {} as unknown, id: file, filename: file, loaded: false };
     const inst: Instance = {
       file,
@@ -91,7 +79,7 @@ export class EvaluationPass {
       disposers: [],
     };
     this.fresh.set(file, inst);
-    this.host.counted(file);
+    this.store.countEvaluation(file);
     const hot = createHotContext(state, inst.disposers);
     const require = this.requirer(inst, state);
     try {
@@ -102,21 +90,25 @@ export class EvaluationPass {
       );
     } catch (err) {
       if (err instanceof ModuleLoadError) throw err;
-      const location = locateError(err, (f) => this.codes.get(f) ?? this.host.compiledOf(f));
-      const source =
-        location && (this.codes.get(location.file) ?? this.host.compiledOf(location.file))?.source;
+      const location = locateError(err, (f) => this.codeOf(f));
+      const source = location && this.codeOf(location.file)?.source;
       const msg = err instanceof Error ? `${err.name}: ${err.message}` : `threw ${String(err)}`;
       throw new ModuleLoadError(
         file,
-        errorInfo(RegistryErrorCode.evaluate, msg, err, location, source, this.host.dev),
+        errorInfo(RegistryErrorCode.evaluate, msg, err, location, source, this.store.dev),
       );
     }
     mod.loaded = true;
     return inst;
   }
 
+  /** Code of `file` as this pass sees it, for mapping stack positions. */
+  private codeOf(file: string): Compiled | undefined {
+    return this.codes.get(file) ?? this.store.compiledOf(file);
+  }
+
   private requirer(inst: Instance, state: HotState): Requirer {
-    const { host } = this;
+    const { store } = this;
     let nodeRequire: NodeJS.Require | undefined;
     const node = (): NodeJS.Require => {
       nodeRequire ??= createRequire(inst.file);
@@ -125,21 +117,22 @@ export class EvaluationPass {
     const req = (spec: string): unknown => {
       const known = inst.appDeps.get(spec);
       if (known) return known.module.exports;
-      const r = resolveImport(host.root, inst.file, spec);
+      const r = resolveImport(store.root, inst.file, spec);
       if (r.kind === 'app') {
-        const dep = this.active ? this.instanceOf(r.file) : host.lateRequire(inst, r.file);
+        const dep = this.active ? this.instanceOf(r.file) : lateRequire(store, inst, r.file);
         inst.appDeps.set(spec, dep);
         inst.foreignFns = undefined;
         return dep.module.exports;
       }
       if (r.kind === 'missing') throw this.missing(inst.file, spec);
-      const value = r.kind === 'hotpub' ? host.hotpubFor(state) : node()(r.id);
+      const value =
+        r.kind === 'hotpub' ? { ...store.hotpub, keep: boundKeep(state) } : node()(r.id);
       inst.foreignDeps.push(value);
       inst.foreignFns = undefined;
       return value;
     };
     req.resolve = (spec: string): string => {
-      const r = resolveImport(host.root, inst.file, spec);
+      const r = resolveImport(store.root, inst.file, spec);
       if (r.kind === 'app') return r.file;
       if (r.kind === 'missing') throw this.missing(inst.file, spec);
       if (r.kind === 'hotpub') return 'hotpub';
@@ -150,11 +143,42 @@ export class EvaluationPass {
 
   private missing(file: string, spec: string): ModuleLoadError {
     const err = new Error(`Cannot find module '${spec}' imported from ${file}`);
-    const location = locateError(err, (f) => this.codes.get(f) ?? this.host.compiledOf(f));
+    const location = locateError(err, (f) => this.codeOf(f));
     const source = location && this.codes.get(location.file)?.source;
-    return new ModuleLoadError(
-      file,
-      errorInfo(RegistryErrorCode.resolve, err.message, undefined, location, source, this.host.dev),
+    const { dev } = this.store;
+    const info = errorInfo(
+      RegistryErrorCode.resolve,
+      err.message,
+      undefined,
+      location,
+      source,
+      dev,
     );
+    return new ModuleLoadError(file, info);
   }
+}
+
+/**
+ * Evaluates never-loaded `rec` (and the never-loaded modules it imports) in a pass of its
+ * own and adds them to their apps' current generations. No exclusive lock: a first load
+ * replaces nothing. On failure nothing is added and the error is recorded and thrown.
+ */
+export function evaluateCold(store: ModuleStore, rec: ModuleRecord): void {
+  const pass = new EvaluationPass(store, new Set([rec.file]));
+  try {
+    pass.instanceOf(rec.file);
+  } catch (err) {
+    discard(store, pass.finish());
+    const info = blame(store, err, [rec.file]);
+    throw err instanceof ModuleLoadError ? err : new ModuleLoadError(rec.file, info);
+  }
+  commitPass(store, pass.finish(), [], true);
+}
+
+/** A `require` of an app module after its importer's pass ended (a dynamic `import()`). */
+function lateRequire(store: ModuleStore, from: Instance, file: string): Instance {
+  const rec = store.record(file);
+  if (!rec.current) evaluateCold(store, rec);
+  store.graph.addImport(from.file, file);
+  return rec.current!;
 }

@@ -25,7 +25,10 @@ export interface Instance {
 /** Instances retired by one swap; disposed once every generation that held them drains. */
 export interface Retirement {
   readonly instances: Instance[];
+  /** Generations that held them and still run requests. */
   waiting: number;
+  /** Runs the instances' disposers; called when `waiting` reaches 0. */
+  readonly dispose: () => void;
 }
 
 /** One generation of one app's code. */
@@ -50,10 +53,7 @@ export class AppState {
   /** Non-current generations that still have in-flight requests. */
   readonly draining = new Set<Generation>();
 
-  constructor(
-    readonly name: string,
-    private readonly onDrained: (r: Retirement) => void,
-  ) {
+  constructor(readonly name: string) {
     this.current = new Generation(0, new Map());
   }
 
@@ -78,7 +78,7 @@ export class AppState {
     if (gen.inflight > 0 || gen === this.current) return;
     this.draining.delete(gen);
     const due = gen.retirements.splice(0);
-    for (const r of due) if (--r.waiting === 0) this.onDrained(r);
+    for (const r of due) if (--r.waiting === 0) r.dispose();
   }
 }
 

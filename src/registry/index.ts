@@ -18,9 +18,8 @@ export type * from './types.js';
  * await registry.start();
  * const file = registry.findFile('blog', 'posts');
  * if (file) await registry.ensureModule(file);
- * const pin = registry.acquire('blog');
- * const p = pin instanceof Promise ? await pin : pin;
- * try { (p.exportsOf(file!)?.list as Function)?.({}, {}); } finally { p.release(); }
+ * const pin = registry.tryAcquire('blog') ?? (await registry.acquire('blog'));
+ * try { (pin.exportsOf(file!)?.list as Function)?.({}, {}); } finally { pin.release(); }
  */
 export function createRegistry(options: RegistryOptions): ModuleRegistry {
   return new LockedModuleRegistry(options);

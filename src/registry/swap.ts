@@ -4,31 +4,25 @@
  * reload or delete makes a new generation and retires the instances it replaces, which are
  * disposed once every generation still running requests in the apps involved has drained.
  */
-import { type AppState, Generation, type Instance, type Retirement } from './generation.js';
-import type { ModuleGraph } from './graph.js';
-import type { ModuleRecord } from './module-record.js';
+import { retire } from './dispose.js';
+import { Generation, type Instance } from './generation.js';
+import type { ModuleStore } from './module-store.js';
 import type { RegistryEvents } from './types.js';
-
-/** What a swap needs from the registry. */
-export interface SwapHost {
-  appOf(file: string): string;
-  appState(app: string): AppState;
-  record(file: string): ModuleRecord;
-  readonly graph: ModuleGraph;
-  retire(r: Retirement): void;
-  emit<K extends keyof RegistryEvents>(type: K, event: RegistryEvents[K]): void;
-}
 
 interface Group {
   set: Instance[];
   del: string[];
 }
 
-/** Commits one evaluation pass (synchronously, so nothing interleaves with it). */
+/**
+ * Commits one evaluation pass: `fresh` instances in, `deleted` files out, each app in
+ * one step. Synchronous, so no request can see part of it. `cold`: a first load, which
+ * adds to the current generation instead of replacing it.
+ */
 export function commitPass(
-  host: SwapHost,
+  store: ModuleStore,
   fresh: Map<string, Instance>,
-  deleted: string[],
+  deleted: readonly string[],
   cold: boolean,
 ): void {
   const groups = new Map<string, Group>();
@@ -40,14 +34,14 @@ export function commitPass(
     }
     return g;
   };
-  for (const inst of fresh.values()) group(host.appOf(inst.file)).set.push(inst);
-  for (const f of deleted) group(host.appOf(f)).del.push(f);
+  for (const inst of fresh.values()) group(store.appOf(inst.file)).set.push(inst);
+  for (const f of deleted) group(store.appOf(f)).del.push(f);
 
   const retired: Instance[] = [];
   const live = new Set<Generation>();
   const swaps: RegistryEvents['swap'][] = [];
   for (const [app, g] of groups) {
-    const st = host.appState(app);
+    const st = store.appState(app);
     const cur = st.current;
     const addsOnly = cold || (g.del.length === 0 && g.set.every((i) => !cur.modules.has(i.file)));
     if (addsOnly) {
@@ -75,20 +69,16 @@ export function commitPass(
   }
 
   for (const inst of fresh.values()) {
-    host.record(inst.file).succeed(inst);
+    store.record(inst.file).succeed(inst);
     const deps = new Set<string>();
     for (const d of inst.appDeps.values()) deps.add(d.file);
-    host.graph.setImports(inst.file, deps);
+    store.graph.setImports(inst.file, deps);
   }
   for (const f of deleted) {
-    host.record(f).deleted();
-    host.graph.removeFile(f);
+    store.record(f).deleted();
+    store.graph.removeFile(f);
   }
 
-  if (retired.length > 0) {
-    const r: Retirement = { instances: retired, waiting: live.size };
-    for (const gen of live) gen.retirements.push(r);
-    host.retire(r);
-  }
-  for (const s of swaps) host.emit('swap', s);
+  if (retired.length > 0) retire(store, retired, live);
+  for (const s of swaps) store.events.emit('swap', s);
 }

@@ -1,12 +1,38 @@
 /**
  * TypeScript/JavaScript -> CommonJS with esbuild, so app-to-app imports become synchronous
  * `require` calls the registry answers, and `import.meta.*` becomes per-module parameters.
+ *
+ * esbuild is imported at the first transform, not with the registry: a process pays
+ * for it only once it loads a module. Transforms are async first (a load or reload reads
+ * and transforms before it evaluates anything), so by the time an evaluation asks for
+ * the sync variant esbuild is in memory.
  */
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { extname } from 'node:path';
-import * as esbuild from 'esbuild';
+import type * as Esbuild from 'esbuild';
 import { errorInfo, RegistryErrorCode } from './errors.js';
 import type { ModuleErrorInfo } from './types.js';
+
+type EsbuildModule = typeof Esbuild;
+
+let esbuild: EsbuildModule | undefined;
+let loading: Promise<EsbuildModule> | undefined;
+
+/** esbuild, imported once on first use. */
+function loadEsbuild(): Promise<EsbuildModule> {
+  loading ??= import('esbuild').then((m) => {
+    esbuild = m;
+    return m;
+  });
+  return loading;
+}
+
+/** esbuild now: loaded by an earlier async transform, or (never first, in the registry) required. */
+function esbuildSync(): EsbuildModule {
+  esbuild ??= createRequire(import.meta.url)('esbuild') as EsbuildModule;
+  return esbuild;
+}
 
 /** Names of the parameters every compiled module body receives, in order. */
 export const MODULE_PARAMS = [
@@ -41,7 +67,7 @@ export function contentHash(source: string): string {
   return createHash('sha1').update(source).digest('base64url');
 }
 
-function loaderFor(file: string): esbuild.Loader {
+function loaderFor(file: string): Esbuild.Loader {
   const ext = extname(file);
   if (ext === '.tsx') return 'tsx';
   if (ext === '.jsx') return 'jsx';
@@ -49,7 +75,7 @@ function loaderFor(file: string): esbuild.Loader {
   return 'js';
 }
 
-function optionsFor(file: string): esbuild.TransformOptions {
+function optionsFor(file: string): Esbuild.TransformOptions {
   return {
     loader: loaderFor(file),
     format: 'cjs',
@@ -71,7 +97,7 @@ function optionsFor(file: string): esbuild.TransformOptions {
 
 const REQUIRE_CALL = /\brequire\("((?:[^"\\]|\\.)*)"\)/g;
 
-function finish(file: string, source: string, hash: string, r: esbuild.TransformResult): Compiled {
+function finish(file: string, source: string, hash: string, r: Esbuild.TransformResult): Compiled {
   const requires: string[] = [];
   for (const m of r.code.matchAll(REQUIRE_CALL)) requires.push(JSON.parse(`"${m[1]}"`));
   // Inline map too, so debuggers attached with --inspect show the .ts source.
@@ -80,7 +106,7 @@ function finish(file: string, source: string, hash: string, r: esbuild.Transform
 }
 
 function failure(file: string, source: string, err: unknown, dev: boolean): ModuleErrorInfo {
-  const first = (err as { errors?: esbuild.Message[] }).errors?.[0];
+  const first = (err as { errors?: Esbuild.Message[] }).errors?.[0];
   if (first) {
     const loc = first.location
       ? { file, line: first.location.line, column: first.location.column + 1 }
@@ -98,8 +124,10 @@ export async function transformModule(
   dev: boolean,
   hash = contentHash(source),
 ): Promise<TransformResult> {
+  // Outside the try: esbuild failing to load is not the module's syntax error.
+  const esb = await loadEsbuild();
   try {
-    const r = await esbuild.transform(source, optionsFor(file));
+    const r = await esb.transform(source, optionsFor(file));
     return { ok: true, compiled: finish(file, source, hash, r) };
   } catch (err) {
     return { ok: false, error: failure(file, source, err, dev) };
@@ -113,8 +141,9 @@ export function transformModuleSync(
   dev: boolean,
   hash = contentHash(source),
 ): TransformResult {
+  const esb = esbuildSync();
   try {
-    const r = esbuild.transformSync(source, optionsFor(file));
+    const r = esb.transformSync(source, optionsFor(file));
     return { ok: true, compiled: finish(file, source, hash, r) };
   } catch (err) {
     return { ok: false, error: failure(file, source, err, dev) };

@@ -127,8 +127,6 @@ export interface RegistryOptions {
   codeLock?: boolean;
   /** Where `import ... from 'hotpub'` inside app modules resolves to. */
   hotpub?: Record<string, unknown>;
-  /** Called with each registry event; default: none. */
-  onEvent?: <K extends keyof RegistryEvents>(type: K, event: RegistryEvents[K]) => void;
 }
 
 /**
@@ -143,6 +141,16 @@ export interface ModuleRegistry {
   start(): Promise<void>;
   /** Stop watching; run every pending `dispose`. */
   close(): Promise<void>;
+
+  /**
+   * Calls `listener` with every event of `type` until the returned function is called.
+   * A listener that throws is ignored: it never fails a load or a reload, and the other
+   * listeners still hear the event.
+   */
+  on<K extends keyof RegistryEvents>(
+    type: K,
+    listener: (event: RegistryEvents[K]) => void,
+  ): () => void;
 
   /**
    * Real path of the addressable module `<root>/<app>/<rel>.ts` (or `.js`, `.ts` first)
@@ -172,11 +180,20 @@ export interface ModuleRegistry {
   ensureModule(file: string): Promise<void>;
 
   /**
-   * Take `app`'s code lock in shared mode and pin its current generation. Returns the
-   * pin synchronously when no reload is pending (the hot path), else a promise that
-   * settles once the reload has swapped.
+   * The hot path: takes `app`'s code lock in shared mode and pins its current generation,
+   * synchronously, when no reload of the app is pending; otherwise takes nothing and
+   * returns `undefined` (then {@link acquire} queues behind the reload).
+   *
+   * @example
+   * const pin = registry.tryAcquire(app) ?? (await registry.acquire(app));
    */
-  acquire(app: string): Pin | Promise<Pin>;
+  tryAcquire(app: string): Pin | undefined;
+  /**
+   * Takes `app`'s code lock in shared mode and pins its current generation: at once when
+   * no reload is pending, else once the pending reload has swapped (requests queue behind
+   * a reload, so a stream of them cannot starve it).
+   */
+  acquire(app: string): Promise<Pin>;
 
   /**
    * Re-read a file and, if its content changed, reload it and every app module that

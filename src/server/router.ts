@@ -64,7 +64,15 @@ export function publisher(options: PublisherRouterOptions): PublisherRouter {
     ready: { value: ready },
     registry: { get: () => registry },
     publisher: { get: () => pub },
-    close: { value: () => ready.catch(() => {}).then(() => registry?.close()) },
+    close: {
+      value: () =>
+        ready
+          .catch(() => {})
+          .then(() => {
+            pub?.close();
+            return registry?.close();
+          }),
+    },
   });
   return middleware;
 }

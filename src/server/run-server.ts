@@ -78,13 +78,15 @@ export async function runServer(options: RunServerOptions): Promise<RunningServe
       // The CLI owns its process: errors nobody catches are logged and counted, not fatal.
       processErrors: true,
       reserved: admin,
-      onRegistryEvent: (type, event) => logRegistryEvent(log, options.apps, type, event),
       middleware: options.middleware,
     });
   } catch (err) {
     throw listenError(err, options.host, options.port);
   }
   started = server;
+  for (const type of ['swap', 'error', 'files'] as const) {
+    server.registry.on(type, (event) => logRegistryEvent(log, options.apps, type, event));
+  }
   if (options.log !== false && options.log.requests) {
     // Prepended so the log's listeners are on the response before any handler ends it.
     server.server.prependListener('request', (req, res) => logRequest(log, req, res));

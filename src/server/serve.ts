@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { type Logger, pino } from 'pino';
 import type { Publisher } from '../publisher/create-publisher.js';
-import type { ModuleRegistry, RegistryEvents } from '../registry/types.js';
+import type { ModuleRegistry } from '../registry/types.js';
 import type { Middleware } from './config.js';
 import { startPublisher } from './start-publisher.js';
 import {
@@ -66,8 +66,6 @@ export interface ServeOptions {
    * user's process keeps its own handlers. The CLI's `serve` sets it.
    */
   processErrors?: boolean;
-  /** Also called with every registry event (after the publisher has seen it), e.g. to log. */
-  onRegistryEvent?: <K extends keyof RegistryEvents>(type: K, event: RegistryEvents[K]) => void;
 }
 
 /** A running server. */
@@ -216,7 +214,10 @@ export async function createServer(options: ServeOptions): Promise<HotpubServer>
       uncaught: () => tracker?.snapshot(),
       close() {
         closing ??= closeServer(server, options.shutdownTimeoutMs ?? 10_000)
-          .then(() => registry.close())
+          .then(() => {
+            publisher.close();
+            return registry.close();
+          })
           .finally(() => tracker?.uninstall());
         return closing;
       },

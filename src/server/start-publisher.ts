@@ -7,7 +7,7 @@ import { type Logger, pino } from 'pino';
 import { discoverApps } from '../publisher/app-config.js';
 import { createPublisher, type Publisher } from '../publisher/create-publisher.js';
 import { createRegistry } from '../registry/index.js';
-import type { ModuleRegistry, RegistryEvents } from '../registry/types.js';
+import type { ModuleRegistry } from '../registry/types.js';
 
 /** Options of {@link startPublisher}. */
 export interface StartPublisherOptions {
@@ -21,8 +21,6 @@ export interface StartPublisherOptions {
   logger?: Logger;
   /** Run each call in a request scope (see `PublisherOptions.requestScope`). */
   requestScope?: boolean;
-  /** Also called with every registry event, after the publisher has seen it. */
-  onRegistryEvent?: <K extends keyof RegistryEvents>(type: K, event: RegistryEvents[K]) => void;
 }
 
 /** A started registry and the ready publisher over it. */
@@ -40,7 +38,6 @@ export async function startPublisher(options: StartPublisherOptions): Promise<St
   const dev = options.dev ?? false;
   // Clear errors before the registry touches the directory; the publisher mounts these.
   const apps = discoverApps(options.apps);
-  let publisher: Publisher | undefined;
   const registry = createRegistry({
     root: options.apps,
     watch: options.watch ?? false,
@@ -48,14 +45,10 @@ export async function startPublisher(options: StartPublisherOptions): Promise<St
     drainTimeoutMs: options.drainTimeoutMs,
     codeLock: options.codeLock,
     hotpub: (await import('../index.js')) as Record<string, unknown>,
-    onEvent: (type, event) => {
-      publisher?.onRegistryEvent(type, event);
-      options.onRegistryEvent?.(type, event);
-    },
   });
   try {
     await registry.start();
-    publisher = createPublisher({
+    const publisher = createPublisher({
       registry,
       appsDir: options.apps,
       apps,

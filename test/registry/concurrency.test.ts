@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { afterEach, describe, it } from 'node:test';
-import type { Pin } from '../../src/registry/index.js';
-import { call, type Harness, harness, waitFor } from './helpers.js';
+import { waitFor } from '../helpers/wait.js';
+import { call, edit, fixture, type Harness, harness } from './helpers.js';
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -28,11 +28,6 @@ export async function index() {
 export const stats = () => data;
 `;
 
-async function pinOf(h: Harness, app: string): Promise<Pin> {
-  const p = h.registry.acquire(app);
-  return p instanceof Promise ? await p : p;
-}
-
 async function hammerWhileReloading(codeLock: boolean): Promise<number> {
   const h = await harness({ 'a/index.ts': observed(0) }, { codeLock });
   try {
@@ -41,7 +36,7 @@ async function hammerWhileReloading(codeLock: boolean): Promise<number> {
     let done = false;
     const client = async () => {
       while (!done) {
-        const pin = await pinOf(h, 'a');
+        const pin = await h.registry.acquire('a');
         try {
           await call(pin, f, 'index');
         } finally {
@@ -57,7 +52,7 @@ async function hammerWhileReloading(codeLock: boolean): Promise<number> {
     }
     done = true;
     await Promise.all(clients);
-    const pin = await pinOf(h, 'a');
+    const pin = await h.registry.acquire('a');
     const stats = call(pin, f, 'stats') as { violations: number; version: number };
     pin.release();
     assert.equal(stats.version, 10);
@@ -90,7 +85,7 @@ describe('registry: the code lock', () => {
     const request = async () => {
       started++;
       running++;
-      const pin = await pinOf(h!, 'a');
+      const pin = await h!.registry.acquire('a');
       await tick(10);
       pin.release();
       running--;
@@ -111,7 +106,7 @@ describe('registry: the code lock', () => {
     assert.ok(started < 3000, 'the reload did not wait for the stream to end');
     // A reload that waited for a gap in the stream would find no request left running.
     assert.ok(runningAtReload > 0, `requests were still coming when the reload swapped`);
-    const pin = await pinOf(h, 'a');
+    const pin = await h.registry.acquire('a');
     assert.equal(pin.exportsOf(f)?.v, 2);
     pin.release();
   });
@@ -120,12 +115,12 @@ describe('registry: the code lock', () => {
     h = await harness({ 'a/index.ts': `export const v = 1;` }, { drainTimeoutMs: 100 });
     const f = h.file('a/index.ts');
     await h.registry.ensureModule(f);
-    const long = await pinOf(h, 'a');
+    const long = await h.registry.acquire('a');
     await writeFile(f, `export const v = 2;`);
     const r = await h.registry.invalidateModule(f); // resolves although `long` is still held
     assert.deepEqual(r.reloaded, [f]);
-    const next = h.registry.acquire('a');
-    assert.ok(!(next instanceof Promise), 'no reload pending any more');
+    const next = h.registry.tryAcquire('a');
+    assert.ok(next, 'no reload pending any more');
     assert.equal(next.exportsOf(f)?.v, 2);
     next.release();
     await tick(5);
@@ -133,7 +128,7 @@ describe('registry: the code lock', () => {
     // Another reload while the straggler is still running: it too goes ahead.
     await writeFile(f, `export const v = 3;`);
     await h.registry.invalidateModule(f);
-    const third = await pinOf(h, 'a');
+    const third = await h.registry.acquire('a');
     assert.equal(third.exportsOf(f)?.v, 3);
     third.release();
     assert.equal(long.exportsOf(f)?.v, 1);
@@ -148,21 +143,21 @@ describe('registry: the code lock', () => {
     const fa = h.file('a/index.ts');
     const fb = h.file('b/index.ts');
     await Promise.all([h.registry.ensureModule(fa), h.registry.ensureModule(fb)]);
-    const held = await pinOf(h, 'a');
+    const held = await h.registry.acquire('a');
     await writeFile(fa, `export const v = 2;`);
     const ra = h.registry.invalidateModule(fa);
     await waitFor(
       () => h!.registry.snapshot().apps.find((x) => x.name === 'a')?.reloadPending === true,
-      'a reload pending',
+      { message: 'a reload pending' },
     );
-    assert.ok(h.registry.acquire('a') instanceof Promise, 'app a queues');
-    const pb = h.registry.acquire('b');
-    assert.ok(!(pb instanceof Promise), 'app b answers synchronously');
+    assert.equal(h.registry.tryAcquire('a'), undefined, 'app a queues');
+    const pb = h.registry.tryAcquire('b');
+    assert.ok(pb, 'app b answers synchronously');
     assert.equal(pb.exportsOf(fb)?.v, 'b1');
     pb.release();
     await writeFile(fb, `export const v = 'b2';`);
     await h.registry.invalidateModule(fb); // b reloads while a's reload still waits
-    const pb2 = await pinOf(h, 'b');
+    const pb2 = await h.registry.acquire('b');
     assert.equal(pb2.exportsOf(fb)?.v, 'b2');
     pb2.release();
     held.release();
@@ -170,23 +165,16 @@ describe('registry: the code lock', () => {
   });
 
   it('a module shared by two apps is one instance; its reload takes both apps’ locks', async () => {
-    h = await harness(
-      {
-        '_shared/conf.ts': `export const conf = { v: 1 };`,
-        'a/index.ts': `import { conf } from '../_shared/conf';\nexport const c = conf;`,
-        'b/index.ts': `import { conf } from '../_shared/conf';\nexport const c = conf;`,
-      },
-      { drainTimeoutMs: 60_000 },
-    );
+    h = await harness(await fixture('shared-module'), { drainTimeoutMs: 60_000 });
     const fa = h.file('a/index.ts');
     const fb = h.file('b/index.ts');
     const shared = h.file('_shared/conf.ts');
     await Promise.all([h.registry.ensureModule(fa), h.registry.ensureModule(fb)]);
-    const pa = await pinOf(h, 'a');
-    const pb = await pinOf(h, 'b');
+    const pa = await h.registry.acquire('a');
+    const pb = await h.registry.acquire('b');
     assert.equal(pa.exportsOf(fa)?.c, pb.exportsOf(fb)?.c, 'one instance');
     assert.equal(h.registry.getModule(shared)?.evaluations, 1);
-    await writeFile(shared, `export const conf = { v: 2 };`);
+    await edit(shared, 'v: 1', 'v: 2');
     let done = false;
     const r = h.registry.invalidateModule(shared).then((x) => {
       done = true;
@@ -194,19 +182,19 @@ describe('registry: the code lock', () => {
     });
     await waitFor(
       () => h!.registry.snapshot().apps.find((x) => x.name === 'a')?.reloadPending === true,
-      'reload waiting for a',
+      { message: 'reload waiting for a' },
     );
     pa.release();
     await waitFor(
       () => h!.registry.snapshot().apps.find((x) => x.name === 'b')?.reloadPending === true,
-      'reload waiting for b',
+      { message: 'reload waiting for b' },
     );
     assert.equal(done, false, 'still waiting for b’s request');
     pb.release();
     const res = await r;
     assert.deepEqual(res.reloaded.sort(), [shared, fa, fb].sort());
-    const na = await pinOf(h, 'a');
-    const nb = await pinOf(h, 'b');
+    const na = await h.registry.acquire('a');
+    const nb = await h.registry.acquire('b');
     assert.deepEqual(na.exportsOf(fa)?.c, { v: 2 });
     assert.equal(na.exportsOf(fa)?.c, nb.exportsOf(fb)?.c);
     na.release();

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { afterEach, describe, it } from 'node:test';
 import { ModuleLoadError } from '../../src/registry/index.js';
-import { call, type Harness, harness } from './helpers.js';
+import { call, edit, fixture, type Harness, harness } from './helpers.js';
 
 function loadError(err: unknown): ModuleLoadError {
   assert.ok(err instanceof ModuleLoadError, `expected ModuleLoadError, got ${String(err)}`);
@@ -68,24 +68,23 @@ describe('registry: failed loads and reloads', () => {
   });
 
   it('a missing import names the importing line', async () => {
-    h = await harness({ 'a/index.ts': `\n\nimport { x } from './_nope';\nexport const y = x;\n` });
+    h = await harness(await fixture('failed-import'));
     const f = h.file('a/index.ts');
+    const dep = h.file('a/_dep.ts');
+    await rm(dep);
     const err = loadError(await h.registry.ensureModule(f).catch((e) => e));
     assert.equal(err.code, 'HOTPUB_E_MODULE_RESOLVE');
-    assert.match(err.message, /_nope/);
+    assert.match(err.message, /_dep/);
     assert.equal(err.location?.line, 3);
     // Creating the missing module makes the next load succeed.
-    await writeFile(h.file('a/_nope.ts'), 'export const x = 7;');
-    await h.registry.invalidateModule(h.file('a/_nope.ts'));
+    await writeFile(dep, `export const d = 'seven';\n`);
+    await h.registry.invalidateModule(dep);
     await h.registry.ensureModule(f);
-    await h.withPin('a', (p) => assert.equal(p.exportsOf(f)?.y, 7));
+    await h.withPin('a', (p) => assert.equal(p.exportsOf(f)?.v, 'i:SEVEN'));
   });
 
   it('a failed reload keeps the last good generation; fixing the file recovers', async () => {
-    h = await harness({
-      'a/index.ts': `import { d } from './_dep';\nexport function index() { return d; }\n`,
-      'a/_dep.ts': `export const d = 'good1';\n`,
-    });
+    h = await harness(await fixture('failed-import'));
     const f = h.file('a/index.ts');
     const dep = h.file('a/_dep.ts');
     await h.registry.ensureModule(f);
@@ -115,10 +114,7 @@ describe('registry: failed loads and reloads', () => {
   });
 
   it('an importer that breaks on a dependency change recovers when the importer is fixed', async () => {
-    h = await harness({
-      'a/index.ts': `import { d } from './_dep';\nexport const v = d.toUpperCase();\n`,
-      'a/_dep.ts': `export const d = 'one';\n`,
-    });
+    h = await harness(await fixture('failed-import'));
     const f = h.file('a/index.ts');
     const dep = h.file('a/_dep.ts');
     await h.registry.ensureModule(f);
@@ -126,30 +122,28 @@ describe('registry: failed loads and reloads', () => {
     const r = await h.registry.invalidateModule(dep);
     assert.equal(r.error?.code, 'HOTPUB_E_MODULE_EVAL');
     assert.equal(r.error?.location?.file, f);
-    await h.withPin('a', (p) => assert.equal(p.exportsOf(f)?.v, 'ONE'));
-    await writeFile(f, `import { d } from './_dep';\nexport const v = String(d);\n`);
+    await h.withPin('a', (p) => assert.equal(p.exportsOf(f)?.v, 'i:GOOD1'));
+    await edit(f, 'd.toUpperCase()', 'String(d)');
     const fixed = await h.registry.invalidateModule(f);
     assert.equal(fixed.error, undefined);
     await h.withPin('a', (p) =>
-      assert.equal(p.exportsOf(f)?.v, '2', 'new importer with new dependency'),
+      assert.equal(p.exportsOf(f)?.v, 'i:2', 'new importer with new dependency'),
     );
     assert.equal(h.registry.getModule(dep)?.state, 'ready');
   });
 
   it('a module whose dependency fails to load rejects, and loads once the dependency is fixed', async () => {
-    h = await harness({
-      'a/index.ts': `import { d } from './_dep';\nexport const v = d;\n`,
-      'a/_dep.ts': `export const d = ;\n`,
-    });
+    h = await harness(await fixture('failed-import'));
     const f = h.file('a/index.ts');
     const dep = h.file('a/_dep.ts');
+    await writeFile(dep, `export const d = ;\n`);
     const err = loadError(await h.registry.ensureModule(f).catch((e) => e));
     assert.equal(err.file, dep);
     assert.equal(h.registry.getModule(f)?.state, 'error');
     await writeFile(dep, `export const d = 'ok';\n`);
     await h.registry.invalidateModule(dep);
     await h.registry.ensureModule(f);
-    await h.withPin('a', (p) => assert.equal(p.exportsOf(f)?.v, 'ok'));
+    await h.withPin('a', (p) => assert.equal(p.exportsOf(f)?.v, 'i:OK'));
   });
 });
 
@@ -158,11 +152,7 @@ describe('registry: delete and re-create of an imported module', () => {
   afterEach(() => h?.close());
 
   it('importers keep serving after a dependency is deleted, and reload when it comes back', async () => {
-    const { rm } = await import('node:fs/promises');
-    h = await harness({
-      'a/index.ts': `import { d } from './_dep.js';\nexport const v = 'i:' + d;\n`,
-      'a/_dep.ts': `export const d = 1;\n`,
-    });
+    h = await harness(await fixture('failed-import'));
     const f = h.file('a/index.ts');
     const dep = h.file('a/_dep.ts');
     await h.registry.ensureModule(f);
@@ -177,30 +167,30 @@ describe('registry: delete and re-create of an imported module', () => {
     assert.equal(h.registry.getModule(f)?.state, 'error');
     await h.withPin('a', (p) => {
       assert.equal(p.exportsOf(dep), undefined);
-      assert.equal(p.exportsOf(f)?.v, 'i:1', 'last good importer keeps serving');
+      assert.equal(p.exportsOf(f)?.v, 'i:GOOD1', 'last good importer keeps serving');
     });
-    await writeFile(dep, `export const d = 2;\n`);
+    await writeFile(dep, `export const d = 'two';\n`);
     const back = await h.registry.invalidateModule(dep);
     assert.equal(back.error, undefined);
     assert.deepEqual(back.reloaded.sort(), [dep, f].sort());
-    await h.withPin('a', (p) => assert.equal(p.exportsOf(f)?.v, 'i:2'));
+    await h.withPin('a', (p) => assert.equal(p.exportsOf(f)?.v, 'i:TWO'));
     assert.equal(h.registry.getModule(f)?.state, 'ready');
   });
 
   it('a dynamic import() goes through the registry', async () => {
-    h = await harness({
-      'a/index.ts': `export async function get() { const m = await import('./_lazy.js'); return m.x; }\n`,
-      'a/_lazy.ts': `export const x = 'lazy';\n`,
-    });
+    h = await harness(await fixture('dynamic-import'));
     const f = h.file('a/index.ts');
+    const lazy = h.file('a/_lazy.ts');
+    const named = h.file('a/_named.ts');
     await h.registry.ensureModule(f);
-    assert.equal(
-      h.registry.getModule(h.file('a/_lazy.ts'))?.evaluations ?? 0,
-      0,
-      'not run up front',
-    );
+    assert.equal(h.registry.getModule(lazy)?.evaluations ?? 0, 0, 'not run up front');
     assert.equal(await h.withPin('a', (p) => call(p, f, 'get')), 'lazy');
-    assert.equal(h.registry.getModule(h.file('a/_lazy.ts'))?.state, 'ready');
-    assert.deepEqual(h.registry.getModule(f)?.imports, [h.file('a/_lazy.ts')]);
+    assert.equal(h.registry.getModule(lazy)?.state, 'ready');
+    assert.deepEqual(h.registry.getModule(f)?.imports, [lazy]);
+    // A computed specifier cannot be prefetched: read and transformed when required.
+    assert.equal(h.registry.getModule(named), undefined, 'never seen before the call');
+    assert.equal(await h.withPin('a', (p) => call(p, f, 'getNamed', 'named')), 'named');
+    assert.equal(h.registry.getModule(named)?.state, 'ready');
+    assert.deepEqual(h.registry.getModule(f)?.imports.sort(), [lazy, named].sort());
   });
 });

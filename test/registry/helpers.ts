@@ -1,8 +1,10 @@
 /**
- * Helpers for registry tests: real temp directories with real files, a registry on them,
- * and bounded polling (never a fixed sleep that assumes speed).
+ * Helpers for registry tests: real temp directories with real files (from the on-disk
+ * fixtures of test/fixtures/registry), a started registry on them, and one way to pin.
+ * Polling is the shared `waitFor` of test/helpers/wait.ts.
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,11 +15,7 @@ import type {
   RegistryOptions,
 } from '../../src/registry/index.js';
 import { createRegistry } from '../../src/registry/index.js';
-import { writeFiles } from '../helpers/files.js';
-
-export { atomicWrite, writeFiles } from '../helpers/files.js';
-
-export type Files = Record<string, string>;
+import { type Files, writeFiles } from '../helpers/files.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/registry/', import.meta.url));
 
@@ -33,7 +31,7 @@ export interface Harness {
   registry: ModuleRegistry;
   events: Array<{ type: keyof RegistryEvents; event: unknown }>;
   file(rel: string): string;
-  /** Acquires, runs `fn` with the pin, releases. */
+  /** {@link withPin} on this registry. */
   withPin<T>(app: string, fn: (pin: Pin) => T | Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
@@ -45,11 +43,10 @@ export async function harness(
 ): Promise<Harness> {
   const root = await makeRoot(files);
   const events: Harness['events'] = [];
-  const registry = createRegistry({
-    root,
-    onEvent: (type, event) => events.push({ type, event }),
-    ...options,
-  });
+  const registry = createRegistry({ root, ...options });
+  for (const type of ['swap', 'error', 'files'] as const) {
+    registry.on(type, (event) => events.push({ type, event }));
+  }
   await registry.start();
   const real = registry.root;
   return {
@@ -57,15 +54,7 @@ export async function harness(
     registry,
     events,
     file: (rel) => join(real, rel),
-    async withPin(app, fn) {
-      const p = registry.acquire(app);
-      const pin = p instanceof Promise ? await p : p;
-      try {
-        return await fn(pin);
-      } finally {
-        pin.release();
-      }
-    },
+    withPin: (app, fn) => withPin(registry, app, fn),
     async close() {
       await registry.close();
       await rm(root, { recursive: true, force: true });
@@ -73,18 +62,20 @@ export async function harness(
   };
 }
 
-/** Polls `cond` until true, at most `timeoutMs`; throws with `what` if it never holds. */
-export async function waitFor(
-  cond: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  let delay = 5;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 2, 50);
+/**
+ * Pins `app` the way the publisher does (the sync hot path, else queued behind a pending
+ * reload), runs `fn` with the pin, and releases it when `fn` has settled.
+ */
+export async function withPin<T>(
+  registry: ModuleRegistry,
+  app: string,
+  fn: (pin: Pin) => T | Promise<T>,
+): Promise<T> {
+  const pin = registry.tryAcquire(app) ?? (await registry.acquire(app));
+  try {
+    return await fn(pin);
+  } finally {
+    pin.release();
   }
 }
 
@@ -95,10 +86,10 @@ export function call(pin: Pin, file: string, name: string, ...args: unknown[]): 
   return fn(...args);
 }
 
-/** The on-disk fixture `test/fixtures/registry/<name>` copied to a fresh temp root. */
-export async function fixture(name: string): Promise<Files> {
+/** The files of the on-disk fixture `test/fixtures/registry/<name>`, to give `harness`. */
+export async function fixture(name: string): Promise<Record<string, string>> {
   const dir = join(FIXTURES, name);
-  const files: Files = {};
+  const files: Record<string, string> = {};
   const walk = async (rel: string): Promise<void> => {
     for (const d of await readdir(join(dir, rel), { withFileTypes: true })) {
       const r = rel ? `${rel}/${d.name}` : d.name;
@@ -108,4 +99,11 @@ export async function fixture(name: string): Promise<Files> {
   };
   await walk('');
   return files;
+}
+
+/** Rewrites `file` with `from` replaced by `to`: an edit of a fixture, as a user makes it. */
+export async function edit(file: string, from: string, to: string): Promise<void> {
+  const text = await readFile(file, 'utf8');
+  assert.ok(text.includes(from), `${file} contains ${from}`);
+  await writeFile(file, text.replace(from, to));
 }

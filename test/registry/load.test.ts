@@ -82,8 +82,8 @@ export const v = version;`,
   });
 
   it('acquire is synchronous when no reload is pending', () => {
-    const pin = h.registry.acquire('blog');
-    assert.ok(!(pin instanceof Promise));
+    const pin = h.registry.tryAcquire('blog');
+    assert.ok(pin, 'a pin without a Promise');
     assert.equal(pin.app, 'blog');
     pin.release();
     pin.release(); // idempotent
@@ -139,6 +139,36 @@ export const v = version;`,
       return true;
     });
     await assert.rejects(h.registry.ensureModule('/etc/passwd'), /not under the apps root/);
+  });
+
+  it('the registry shows exactly the ModuleRegistry surface at run time', () => {
+    const surface = (o: object): string[] => {
+      const names = new Set(Object.keys(o));
+      for (
+        let p = Object.getPrototypeOf(o);
+        p && p !== Object.prototype;
+        p = Object.getPrototypeOf(p)
+      ) {
+        for (const n of Object.getOwnPropertyNames(p)) if (n !== 'constructor') names.add(n);
+      }
+      return [...names].sort();
+    };
+    assert.deepEqual(surface(h.registry), [
+      'acquire',
+      'close',
+      'ensureModule',
+      'exportNames',
+      'findFile',
+      'getModule',
+      'invalidateModule',
+      'listFiles',
+      'locateError',
+      'on',
+      'root',
+      'snapshot',
+      'start',
+      'tryAcquire',
+    ]);
   });
 
   it('snapshot lists apps and loaded modules', () => {

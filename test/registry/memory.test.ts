@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { after, describe, it } from 'node:test';
-import type { Pin } from '../../src/registry/index.js';
 import { call, fixture, type Harness, harness } from './helpers.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -29,10 +28,7 @@ describe('registry: memory', () => {
       const r = await h.registry.invalidateModule(f);
       assert.equal(r.error, undefined);
       // A request per generation: pins and generations must not keep old code alive.
-      const p = h.registry.acquire('a');
-      const pin: Pin = p instanceof Promise ? await p : p;
-      assert.equal(call(pin, f, 'index'), v % 251);
-      pin.release();
+      assert.equal(await h.withPin('a', (pin) => call(pin, f, 'index')), v % 251);
       if (v === 10) base = settleRss();
     }
     const end = settleRss();

@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { afterEach, describe, it } from 'node:test';
-import type { Pin } from '../../src/registry/index.js';
-import { atomicWrite, call, fixture, type Harness, harness, waitFor } from './helpers.js';
-
-async function pinOf(h: Harness, app: string): Promise<Pin> {
-  const p = h.registry.acquire(app);
-  return p instanceof Promise ? await p : p;
-}
+import { atomicWrite } from '../helpers/files.js';
+import { waitFor } from '../helpers/wait.js';
+import { call, edit, fixture, type Harness, harness } from './helpers.js';
 
 describe('registry: scenarios from on-disk fixtures', () => {
   let h: Harness | undefined;
@@ -18,18 +14,17 @@ describe('registry: scenarios from on-disk fixtures', () => {
     const idx = h.file('a/index.ts');
     const b = h.file('a/_b.ts');
     await h.registry.ensureModule(idx);
-    let pin = await pinOf(h, 'a');
+    let pin = await h.registry.acquire('a');
     assert.deepEqual(await call(pin, idx, 'index'), ['a1', 'b1', 'a1']);
     pin.release();
     assert.deepEqual(h.registry.getModule(idx)?.imports, [b]);
     assert.deepEqual(h.registry.getModule(b)?.imports, [idx]);
 
-    const src = await readFile(b, 'utf8');
-    await writeFile(b, src.replace("'b1'", "'b2'"));
+    await edit(b, "'b1'", "'b2'");
     const r = await h.registry.invalidateModule(b);
     assert.equal(r.error, undefined);
     assert.deepEqual(r.reloaded.sort(), [b, idx].sort());
-    pin = await pinOf(h, 'a');
+    pin = await h.registry.acquire('a');
     assert.deepEqual(await call(pin, idx, 'index'), ['a1', 'b2', 'a1']);
     pin.release();
     assert.equal(
@@ -39,10 +34,9 @@ describe('registry: scenarios from on-disk fixtures', () => {
     );
     assert.equal(h.registry.getModule(idx)?.evaluations, 2);
 
-    const isrc = await readFile(idx, 'utf8');
-    await writeFile(idx, isrc.replace("'a1'", "'a2'"));
+    await edit(idx, "'a1'", "'a2'");
     assert.equal((await h.registry.invalidateModule(idx)).error, undefined);
-    pin = await pinOf(h, 'a');
+    pin = await h.registry.acquire('a');
     assert.deepEqual(await call(pin, idx, 'index'), ['a2', 'b2', 'a2']);
     pin.release();
   });
@@ -56,12 +50,12 @@ describe('registry: scenarios from on-disk fixtures', () => {
       Array.from({ length: 100 }, (_, i) => h!.registry.ensureModule(i % 2 ? x : y)),
     );
     assert.equal(h.registry.getModule(impl)?.evaluations, 1);
-    const old = await pinOf(h, 'a');
+    const old = await h.registry.acquire('a');
     assert.equal(old.exportsOf(x)?.whoami, old.exportsOf(y)?.whoami, 'same instance behind both');
     assert.equal(old.exportsOf(x)?.more instanceof Function, true);
     const pending = call(old, x, 'whoami') as Promise<number>;
 
-    await writeFile(impl, (await readFile(impl, 'utf8')).replace('version = 1', 'version = 2'));
+    await edit(impl, 'version = 1', 'version = 2');
     const drain = h.registry.invalidateModule(impl); // waits for `old`
     assert.equal(await pending, 1);
     assert.equal(old.exportsOf(x)?.version, 1);
@@ -69,7 +63,7 @@ describe('registry: scenarios from on-disk fixtures', () => {
     old.release();
     const r = await drain;
     assert.deepEqual(r.reloaded.sort(), [impl, x, y].sort());
-    const now = await pinOf(h, 'a');
+    const now = await h.registry.acquire('a');
     assert.equal(await call(now, x, 'whoami'), 2);
     assert.equal(await call(now, y, 'whoami'), 2);
     assert.equal(now.exportsOf(x)?.version, 2);
@@ -89,7 +83,7 @@ describe('registry: scenarios from on-disk fixtures', () => {
       while (!done) {
         try {
           await h!.registry.ensureModule(idx);
-          const pin = await pinOf(h!, 'a');
+          const pin = await h!.registry.acquire('a');
           try {
             const [atLoad, before, after] = (await call(pin, idx, 'index')) as number[];
             if (atLoad !== before || before !== after) {
@@ -111,7 +105,10 @@ describe('registry: scenarios from on-disk fixtures', () => {
       const text = `export const version: number = ${v};\n`;
       if (v % 2) await writeFile(dep, text);
       else await atomicWrite(dep, text);
-      await waitFor(() => h!.registry.getModule(dep)?.generation === v + 1, `reload ${v}`, 20_000);
+      await waitFor(() => h!.registry.getModule(dep)?.generation === v + 1, {
+        message: `reload ${v}`,
+        timeoutMs: 20_000,
+      });
     }
     done = true;
     await Promise.all(clients);

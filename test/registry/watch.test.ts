@@ -1,20 +1,16 @@
 import assert from 'node:assert/strict';
 import { open, rm, writeFile } from 'node:fs/promises';
 import { afterEach, describe, it } from 'node:test';
-import { atomicWrite, type Harness, harness, waitFor, writeFiles } from './helpers.js';
+import { atomicWrite, writeFiles } from '../helpers/files.js';
+import { waitFor } from '../helpers/wait.js';
+import { call, edit, fixture, type Harness, harness } from './helpers.js';
 
 const mod = (v: number | string) => `export const v = ${JSON.stringify(v)};
 export function index() { return v; }
 `;
 
-async function served(h: Harness, app: string, file: string): Promise<unknown> {
-  const p = h.registry.acquire(app);
-  const pin = p instanceof Promise ? await p : p;
-  try {
-    return pin.exportsOf(file)?.v;
-  } finally {
-    pin.release();
-  }
+function served(h: Harness, app: string, file: string): Promise<unknown> {
+  return h.withPin(app, (pin) => pin.exportsOf(file)?.v);
 }
 
 describe('registry: watching files', () => {
@@ -28,15 +24,21 @@ describe('registry: watching files', () => {
     const evals = () => h!.registry.getModule(f)?.evaluations;
     assert.equal(evals(), 1);
     await writeFile(f, mod(2));
-    await waitFor(async () => (await served(h!, 'a', f)) === 2, 'plain write reloaded');
+    await waitFor(async () => (await served(h!, 'a', f)) === 2, {
+      message: 'plain write reloaded',
+    });
     assert.equal(evals(), 2);
     await atomicWrite(f, mod(3));
-    await waitFor(async () => (await served(h!, 'a', f)) === 3, 'atomic save reloaded');
+    await waitFor(async () => (await served(h!, 'a', f)) === 3, {
+      message: 'atomic save reloaded',
+    });
     // Editors that save by rename leave a new inode: later plain writes must still be seen.
     await writeFile(f, mod(4));
-    await waitFor(async () => (await served(h!, 'a', f)) === 4, 'write after atomic save');
+    await waitFor(async () => (await served(h!, 'a', f)) === 4, {
+      message: 'write after atomic save',
+    });
     await atomicWrite(f, mod(5));
-    await waitFor(async () => (await served(h!, 'a', f)) === 5, 'second atomic save');
+    await waitFor(async () => (await served(h!, 'a', f)) === 5, { message: 'second atomic save' });
     assert.equal(evals(), 5, 'one evaluation per save');
     assert.equal(h.registry.getModule(f)?.generation, 5);
   });
@@ -47,17 +49,19 @@ describe('registry: watching files', () => {
     await h.registry.ensureModule(f);
     // A held pin keeps the first reload at the code lock while the other nine saves land:
     // one burst however slowly a loaded machine writes it.
-    const held = h.registry.acquire('a');
-    assert.ok(!(held instanceof Promise));
+    const held = h.registry.tryAcquire('a');
+    assert.ok(held, 'no reload pending: the pin is taken synchronously');
     try {
       await writeFile(f, mod(1));
       const app = () => h!.registry.snapshot().apps.find((a) => a.name === 'a');
-      await waitFor(() => app()?.reloadPending === true, 'the first reload to wait for the lock');
+      await waitFor(() => app()?.reloadPending === true, {
+        message: 'the first reload to wait for the lock',
+      });
       for (let i = 2; i <= 10; i++) await writeFile(f, mod(i));
     } finally {
       held.release();
     }
-    await waitFor(async () => (await served(h!, 'a', f)) === 10, 'last save served');
+    await waitFor(async () => (await served(h!, 'a', f)) === 10, { message: 'last save served' });
     const evals = h.registry.getModule(f)?.evaluations ?? 0;
     assert.ok(evals >= 2 && evals <= 3, `evaluations ${evals} within 1 + at most 2`);
   });
@@ -73,7 +77,7 @@ describe('registry: watching files', () => {
       seen.add(await served(h, 'a', f));
       await new Promise((r) => setTimeout(r, 20)); // under the 30 ms quiet gap: one long burst
     }
-    await waitFor(async () => (await served(h!, 'a', f)) === last, 'last save served');
+    await waitFor(async () => (await served(h!, 'a', f)) === last, { message: 'last save served' });
     // Without a cap on the wait for quiet, nothing after the first save is served until
     // the burst ends.
     const middle = [...seen].filter((v) => typeof v === 'number' && v > 1 && v < last);
@@ -99,7 +103,9 @@ describe('registry: watching files', () => {
     } finally {
       await fh.close();
     }
-    await waitFor(async () => (await served(h!, 'a', f)) === 2, 'complete content served');
+    await waitFor(async () => (await served(h!, 'a', f)) === 2, {
+      message: 'complete content served',
+    });
     const info = h.registry.getModule(f);
     assert.equal(info?.evaluations, 2);
     assert.equal(info?.state, 'ready');
@@ -113,17 +119,17 @@ describe('registry: watching files', () => {
     h = await harness({ 'a/index.ts': mod('x'), 'a/other.ts': mod('o') }, { watch: true });
     const f = h.file('a/other.ts');
     await h.registry.ensureModule(f);
-    const held = h.registry.acquire('a');
-    assert.ok(!(held instanceof Promise));
+    const held = h.registry.tryAcquire('a');
+    assert.ok(held, 'no reload pending: the pin is taken synchronously');
     await rm(f);
     // The delete waits for the held request (drain), so release it once the reload is pending.
     await waitFor(
       () => h!.registry.snapshot().apps.find((a) => a.name === 'a')?.reloadPending === true,
-      'delete waiting for the lock',
+      { message: 'delete waiting for the lock' },
     );
     assert.equal(held.exportsOf(f)?.v, 'o', 'in-flight request still sees its module');
     held.release();
-    await waitFor(() => h!.registry.getModule(f)?.state === 'deleted', 'delete seen');
+    await waitFor(() => h!.registry.getModule(f)?.state === 'deleted', { message: 'delete seen' });
     assert.equal(h.registry.findFile('a', 'other'), undefined);
     assert.equal(await served(h, 'a', f), undefined);
     assert.ok(
@@ -134,7 +140,7 @@ describe('registry: watching files', () => {
 
     const created = h.file('a/new.ts');
     await writeFile(created, mod('n'));
-    await waitFor(() => h!.registry.findFile('a', 'new') === created, 'create seen');
+    await waitFor(() => h!.registry.findFile('a', 'new') === created, { message: 'create seen' });
     assert.ok(
       h.events.some(
         (e) => e.type === 'files' && (e.event as { added: string[] }).added.includes(created),
@@ -144,31 +150,28 @@ describe('registry: watching files', () => {
     assert.equal(await served(h, 'a', created), 'n');
 
     await writeFile(f, mod('back'));
-    await waitFor(() => h!.registry.findFile('a', 'other') === f, 're-create seen');
+    await waitFor(() => h!.registry.findFile('a', 'other') === f, { message: 're-create seen' });
     await h.registry.ensureModule(f);
     assert.equal(await served(h, 'a', f), 'back');
   });
 
   it('a dependency change reloads its importers; a syntax error keeps the old code until fixed', async () => {
-    h = await harness(
-      {
-        'a/index.ts': `import { d } from './_lib/dep';\nexport const v = 'i:' + d;\n`,
-        'a/_lib/dep.ts': `export const d = 1;\n`,
-      },
-      { watch: true },
-    );
+    h = await harness(await fixture('importer-reload'), { watch: true });
     const f = h.file('a/index.ts');
-    const dep = h.file('a/_lib/dep.ts');
+    const dep = h.file('a/_dep.ts');
+    const index = () => h!.withPin('a', (p) => call(p, f, 'index'));
     await h.registry.ensureModule(f);
-    await writeFile(dep, `export const d = 2;\n`);
-    await waitFor(async () => (await served(h!, 'a', f)) === 'i:2', 'importer reloaded');
+    await edit(dep, "'d1'", "'d2'");
+    await waitFor(async () => (await index()) === 'v1:d2', { message: 'importer reloaded' });
     await writeFile(dep, `export const d = ;\n`);
-    await waitFor(() => h!.registry.getModule(dep)?.state === 'error', 'syntax error seen');
+    await waitFor(() => h!.registry.getModule(dep)?.state === 'error', {
+      message: 'syntax error seen',
+    });
     assert.equal(h.registry.getModule(dep)?.lastError?.code, 'HOTPUB_E_MODULE_SYNTAX');
     assert.equal(h.registry.getModule(dep)?.lastError?.location?.line, 1);
-    assert.equal(await served(h, 'a', f), 'i:2');
-    await writeFile(dep, `export const d = 3;\n`);
-    await waitFor(async () => (await served(h!, 'a', f)) === 'i:3', 'fixed');
+    assert.equal(await index(), 'v1:d2');
+    await writeFile(dep, `export function dep(): string {\n  return 'd3';\n}\n`);
+    await waitFor(async () => (await index()) === 'v1:d3', { message: 'fixed' });
     assert.equal(h.registry.getModule(dep)?.state, 'ready');
   });
 
@@ -178,7 +181,9 @@ describe('registry: watching files', () => {
     for (const n of names) await writeFile(h.file(`a/${n}`), 'garbage(');
     // A real create after them: once it is seen, the temp files' events were seen too.
     await writeFile(h.file('a/real.ts'), mod(2));
-    await waitFor(() => h!.registry.findFile('a', 'real') !== undefined, 'real file indexed');
+    await waitFor(() => h!.registry.findFile('a', 'real') !== undefined, {
+      message: 'real file indexed',
+    });
     assert.deepEqual(h.registry.listFiles('a'), [h.file('a/index.ts'), h.file('a/real.ts')]);
     for (const n of names) assert.equal(h.registry.getModule(h.file(`a/${n}`)), undefined, n);
     assert.ok(!h.events.some((e) => e.type === 'error'));
@@ -191,17 +196,18 @@ describe('registry: watching files', () => {
       () =>
         h!.registry.findFile('a', 'sub/deep/page') !== undefined &&
         h!.registry.findFile('c', 'index') !== undefined,
-      'files in new directories indexed',
+      { message: 'files in new directories indexed' },
     );
     const page = h.file('a/sub/deep/page.ts');
     await h.registry.ensureModule(page);
     await writeFile(page, mod('deep2'));
-    await waitFor(
-      async () => (await served(h!, 'a', page)) === 'deep2',
-      'change in a new directory',
-    );
+    await waitFor(async () => (await served(h!, 'a', page)) === 'deep2', {
+      message: 'change in a new directory',
+    });
     await rm(h.file('a/sub'), { recursive: true });
-    await waitFor(() => h!.registry.getModule(page)?.state === 'deleted', 'directory removal seen');
+    await waitFor(() => h!.registry.getModule(page)?.state === 'deleted', {
+      message: 'directory removal seen',
+    });
     assert.equal(h.registry.findFile('a', 'sub/deep/page'), undefined);
   });
 });
