@@ -60,16 +60,13 @@ const appJsonSchema = {
       required: ['origin'],
       properties: {
         origin: {
-          anyOf: [
-            { type: 'string', minLength: 1 },
-            { type: 'array', items: { type: 'string', minLength: 1 } },
-          ],
+          anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
         },
         credentials: { type: 'boolean' },
         methods: { type: 'array', items: { type: 'string' } },
         allowedHeaders: { type: 'array', items: { type: 'string' } },
         exposedHeaders: { type: 'array', items: { type: 'string' } },
-        maxAge: { type: 'number', minimum: 0 },
+        maxAge: { type: 'number' },
       },
     },
   },
