@@ -71,7 +71,7 @@ export function installUncaughtHandlers(options: {
       const what = kind === 'unhandledRejection' ? 'unhandled rejection' : 'uncaught exception';
       log.error(
         { app, file: rel, code: UNCAUGHT_CODE, kind, err: err instanceof Error ? err : undefined },
-        `${rel ?? app ?? 'hotpub'}: ${what} (the server keeps serving): ${message}`,
+        `${rel ?? (app || 'hotpub')}: ${what} (the server keeps serving): ${message}`,
       );
     } catch {
       // Reporting must never be what ends the process.
