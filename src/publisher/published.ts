@@ -52,7 +52,7 @@ function isPlainFunction(value: unknown): value is (...args: unknown[]) => unkno
 }
 
 /** True if `name` could ever be a published export name. */
-function isPublishableName(name: string): boolean {
+export function isPublishableName(name: string): boolean {
   return EXPORT_NAME_RE.test(name) && !RESERVED.has(name);
 }
 

@@ -23,6 +23,7 @@ describe('export names, re-exported guards and native functions (issue 13 #3, #4
     s = await startServer({
       files: {
         't/seed.ts': `${ran('__h13_seed')}\nexport const rows = [1, 2, 3];\n`,
+        't/nothing.ts': `${ran('__h13_nothing')}\nexport default 42;\n`,
         't/other.ts': `${ran('__h13_other')}\nexport function other() { return 'other'; }\n`,
         't/star.ts': `${ran('__h13_star')}\nexport * from './_impl.js';\n`,
         't/_impl.ts': `export function hello() { return 'hello from impl'; }\n`,
@@ -98,5 +99,11 @@ export function own() { return 'own'; }
       !listed.some((u) => /natives\/(tick|later|nt|qm|clone|encode)$/.test(u)),
       JSON.stringify(listed),
     );
+  });
+
+  it('#3: listing the routes does not run a module whose names publish nothing', async () => {
+    await s.server.publisher.routes();
+    assert.equal(count('__h13_nothing'), 0, 'nothing.ts top-level code ran for routes()');
+    assert.equal(count('__h13_fsstar'), 0, 'fsstar.ts top-level code ran for routes()');
   });
 });
