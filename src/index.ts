@@ -1,20 +1,35 @@
 /**
- * hotpub's public API: named exports and types only.
+ * hotpub's public API: named exports and types only. A leaf that only re-exports; the
+ * folders never import it.
  * @packageDocumentation
  */
 
-export type { UploadedFile } from './publisher/body.js';
-export type { Context } from './publisher/context.js';
-export type { MountedApp, Publisher, PublisherOptions } from './publisher/create-publisher.js';
-export { createPublisher } from './publisher/create-publisher.js';
-export type { HttpErrorOptions } from './publisher/errors.js';
-export { HttpError } from './publisher/errors.js';
-export { HtmlString, html, raw } from './publisher/html.js';
-export { keep } from './registry/index.js';
+export { HtmlString, HttpError, html, keep, raw } from './app-api.js';
+export {
+  defineConfig,
+  type HotpubConfig,
+  type HotpubOptions,
+  type LoggerConfig,
+  type LogLevel,
+  type Middleware,
+  type Next,
+} from './config/index.js';
+export { HotpubError, type HttpErrorOptions } from './errors/index.js';
+export {
+  type Context,
+  createPublisher,
+  type MountedApp,
+  type Publisher,
+  type PublisherOptions,
+  type UploadedFile,
+} from './publisher/index.js';
+export { createRegistry } from './registry/index.js';
 export type * from './registry/types.js';
-export type { HotpubConfig, LoggerConfig, LogLevel, Middleware } from './server/config.js';
-export { defineConfig } from './server/config.js';
-export type { PublisherRouter, PublisherRouterOptions } from './server/router.js';
-export { publisher } from './server/router.js';
-export type { HotpubServer, ServeOptions } from './server/serve.js';
-export { createServer } from './server/serve.js';
+export {
+  createServer,
+  type HotpubServer,
+  type PublisherRouter,
+  type PublisherRouterOptions,
+  publisher,
+  type ServeOptions,
+} from './server/index.js';

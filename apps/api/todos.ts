@@ -2,7 +2,7 @@
 //   fn.schema  — JSON Schema for args, checked by ajv before the call (400 on failure);
 //                query strings are coerced, so ?id=1 arrives as the number 1.
 //   fn.methods — allowed HTTP methods; others answer 405 with an Allow header.
-import { keep } from 'hotpub';
+import { HttpError, keep } from 'hotpub';
 import { readTodos, type Todo, tenantCount, todosOf } from './_store.js';
 
 const tenant = { type: 'string' } as const;
@@ -22,8 +22,8 @@ list.schema = {
 
 export function get(args: { tenant: string; id: number }): Todo {
   const todo = readTodos(args.tenant).items.get(args.id);
-  // An error with a 4xx status answers that status and its message.
-  if (!todo) throw Object.assign(new Error(`no todo ${args.id}`), { status: 404 });
+  // An HttpError with a 4xx status answers that status and its message.
+  if (!todo) throw new HttpError(404, `no todo ${args.id}`);
   return todo;
 }
 get.schema = {

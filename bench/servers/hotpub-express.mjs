@@ -1,9 +1,6 @@
 // hotpub as a router inside an Express 5 app: app.use('/x', publisher({ apps })).
 import express from 'express';
-
-// The public entry point; the router module itself until src/index.ts exports it.
-const api = await import('../../dist/index.js');
-const publisher = api.publisher ?? (await import('../../dist/server/router.js')).publisher;
+import { publisher } from '../../dist/index.js';
 
 const port = Number(process.env.PORT);
 const app = express();

@@ -3,8 +3,8 @@
  * command, every value checked here so commands receive typed, valid input.
  */
 import { parseArgs } from 'node:util';
-import { parseSize } from '../server/config.js';
-import { usageError } from './errors.js';
+import { parseSize } from '../config/index.js';
+import { usageError } from './describe-error.js';
 
 /** Serve flags as given on the command line; absent flags stay undefined so config can fill them. */
 export interface ServeFlags {

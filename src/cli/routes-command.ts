@@ -3,11 +3,11 @@
  * registry that is started without watching and closed afterwards.
  */
 import { relative } from 'node:path';
-import { pino } from 'pino';
-import { startPublisher } from '../server/start-publisher.js';
+import { ErrorCode, HotpubError } from '../errors/index.js';
+import { startPublisher } from '../server/index.js';
 import type { ServeFlags } from './args.js';
-import { CliError } from './errors.js';
-import type { CliIo } from './scaffold-commands.js';
+import type { CliIo } from './io.js';
+import { createLogger } from './process/index.js';
 import { resolveServeSettings } from './serve-options.js';
 
 /**
@@ -23,7 +23,7 @@ export async function routesCommand(
   const settings = await resolveServeSettings(flags, io.cwd, { ...io.env, PORT: undefined });
   const { registry, publisher } = await startPublisher({
     apps: settings.apps,
-    logger: pino({ level: 'silent' }),
+    logger: await createLogger(false),
   });
   try {
     const routes = await publisher.routes();
@@ -47,8 +47,8 @@ export async function routesCommand(
       );
     const failed = routes.filter((r) => r.name === undefined).length;
     if (failed > 0)
-      throw new CliError(
-        'HOTPUB_E_MODULE_LOAD',
+      throw new HotpubError(
+        ErrorCode.moduleLoad,
         `${failed} module(s) failed to load (listed above)`,
       );
   } finally {

@@ -3,23 +3,14 @@
  * failure into one `hotpub: ...` line on stderr and an exit status (2 usage, 1 runtime).
  */
 
-import { packageVersion } from '../scaffold/names.js';
+import { packageVersion } from '../scaffold/index.js';
 import { type Command, parseCommandLine } from './args.js';
-import { CliError, describeError, EXIT_USAGE } from './errors.js';
+import { describeError, usageError } from './describe-error.js';
 import { helpText } from './help.js';
+import { type CliIo, processIo } from './io.js';
 import { routesCommand } from './routes-command.js';
-import { type CliIo, initCommand, newAppCommand, newModuleCommand } from './scaffold-commands.js';
+import { initCommand, newAppCommand, newModuleCommand } from './scaffold-commands.js';
 import { serveCommand } from './serve-command.js';
-
-/** The process's own streams, cwd and environment (tests may pass their own to runCli). */
-export function processIo(): CliIo {
-  return {
-    cwd: process.cwd(),
-    env: process.env,
-    out: (line) => process.stdout.write(`${line}\n`),
-    err: (line) => process.stderr.write(`${line}\n`),
-  };
-}
 
 /**
  * Runs one command line. Resolves with the exit status once the command is done (for
@@ -40,8 +31,7 @@ async function execute(command: Command, io: CliIo): Promise<number> {
   switch (command.kind) {
     case 'help': {
       const text = helpText(command.topic);
-      if (text === undefined)
-        throw new CliError('HOTPUB_E_USAGE', `no help on "${command.topic}"`, EXIT_USAGE);
+      if (text === undefined) throw usageError(`no help on "${command.topic}"`);
       io.out(text);
       return 0;
     }

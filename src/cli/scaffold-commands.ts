@@ -1,16 +1,6 @@
 /** `hotpub new app`, `hotpub new module` and `hotpub init`: thin wrappers over src/scaffold. */
-import { initProject } from '../scaffold/init-project.js';
-import { newApp } from '../scaffold/new-app.js';
-import { newModule } from '../scaffold/new-module.js';
-import { display } from '../scaffold/write-files.js';
-
-/** Where a command writes its output and errors, and which directory it works in. */
-export interface CliIo {
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  out(line: string): void;
-  err(line: string): void;
-}
+import { display, initProject, newApp, newModule } from '../scaffold/index.js';
+import type { CliIo } from './io.js';
 
 /** `new app NAME [--apps DIR] [--template T]`. */
 export async function newAppCommand(

@@ -3,13 +3,19 @@
  * primary and N workers each running this same command.
  */
 import cluster from 'node:cluster';
-import { display } from '../scaffold/write-files.js';
-import { onShutdownSignal, runServer } from '../server/run-server.js';
-import { onWorkerShutdown, reportFatal, reportReady, runPrimary } from '../server/workers.js';
+import { display } from '../scaffold/index.js';
 import type { ServeFlags } from './args.js';
-import { describeError } from './errors.js';
+import { describeError } from './describe-error.js';
 import { exposureWarning } from './exposure-warning.js';
-import type { CliIo } from './scaffold-commands.js';
+import type { CliIo } from './io.js';
+import {
+  onShutdownSignal,
+  onWorkerShutdown,
+  reportFatal,
+  reportReady,
+  runPrimary,
+  runServer,
+} from './process/index.js';
 import { resolveServeSettings, type ServeSettings } from './serve-options.js';
 
 /** Runs the server until SIGTERM/SIGINT; resolves with the exit status. */

@@ -4,15 +4,13 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { display } from '../scaffold/write-files.js';
-import { type HotpubConfig, parseSize } from '../server/config.js';
-import { loadConfig } from '../server/load-config.js';
-import type { LogSettings } from '../server/logger.js';
-import type { RunServerOptions } from '../server/run-server.js';
-import { DEFAULT_REQUEST_TIMEOUT_MS } from '../server/serve.js';
+import { DEFAULTS, type HotpubConfig, parseSize } from '../config/index.js';
+import { ErrorCode, HotpubError } from '../errors/index.js';
+import { display } from '../scaffold/index.js';
 import type { ServeFlags } from './args.js';
 import { parsePort } from './args.js';
-import { CliError } from './errors.js';
+import { loadConfig } from './load-config.js';
+import type { LogSettings, RunServerOptions } from './process/index.js';
 
 /** Everything `serve` needs, resolved: `runServer`'s options plus the CLI's own. */
 export interface ServeSettings extends RunServerOptions {
@@ -24,21 +22,10 @@ export interface ServeSettings extends RunServerOptions {
   configFile?: string;
 }
 
-/** Defaults where neither flags, `PORT` nor the config say anything. */
-export const DEFAULTS = {
-  apps: './apps',
-  port: 3000,
-  host: '127.0.0.1',
-  drainTimeoutMs: 5000,
-  shutdownTimeoutMs: 10_000,
-  requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
-  bodyLimit: 1024 * 1024,
-} as const;
-
 /**
  * Loads the config (from `flags.config` or the cwd) and merges it under the flags.
- * Throws a usage error for a bad `PORT`, `HOTPUB_E_CONFIG` for a bad config file and
- * `HOTPUB_E_APPS_DIR` when the apps directory is missing.
+ * Throws a usage error for a bad `PORT`, the `config` error for a bad config file and the
+ * `appsDir` error when the apps directory is missing.
  */
 export async function resolveServeSettings(
   flags: ServeFlags,
@@ -63,7 +50,7 @@ export async function resolveServeSettings(
     watch: flags.watch ?? config.watch ?? false,
     dev,
     admin: flags.admin ?? config.admin ?? false,
-    workers: flags.workers ?? config.workers ?? 1,
+    workers: flags.workers ?? config.workers ?? DEFAULTS.workers,
     drainTimeoutMs: flags.drainTimeoutMs ?? config.drainTimeoutMs ?? DEFAULTS.drainTimeoutMs,
     shutdownTimeoutMs: config.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs,
     requestTimeoutMs: config.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
@@ -89,16 +76,16 @@ function logSettings(logger: HotpubConfig['logger'], dev: boolean): LogSettings 
   };
 }
 
-/** Throws `HOTPUB_E_APPS_DIR` unless `apps` is an existing directory. */
+/** Throws the `appsDir` error unless `apps` is an existing directory. */
 export function checkAppsDir(apps: string, cwd: string): void {
   const shown = display(apps, cwd);
   if (!existsSync(apps)) {
-    throw new CliError(
-      'HOTPUB_E_APPS_DIR',
+    throw new HotpubError(
+      ErrorCode.appsDir,
       `apps directory ${shown} does not exist (pass --apps DIR, or create an app: hotpub new app NAME)`,
     );
   }
   if (!statSync(apps).isDirectory()) {
-    throw new CliError('HOTPUB_E_APPS_DIR', `apps directory ${shown} is not a directory`);
+    throw new HotpubError(ErrorCode.appsDir, `apps directory ${shown} is not a directory`);
   }
 }

@@ -4,8 +4,10 @@
  */
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv } from 'ajv';
-import { ConfigError, ErrorCodes } from './errors.js';
+import type { ValidateFunction } from 'ajv';
+import { ErrorCode, HotpubError } from '../errors/index.js';
+import { isAppName } from '../registry/index.js';
+import { loadAjv } from './lazy.js';
 import { compileMount, type Mount } from './mounts.js';
 
 /** What an `app.json` may hold. Unknown fields are an error. */
@@ -72,8 +74,14 @@ const appJsonSchema = {
   },
 } as const;
 
-const ajv = new Ajv({ strict: true, allErrors: false });
-const validateAppJson = ajv.compile<AppJson>(appJsonSchema);
+// Compiled at the first app.json: a project without one never loads ajv at start-up.
+let appJsonValidator: ValidateFunction<AppJson> | undefined;
+function validateAppJson(data: unknown): data is AppJson {
+  appJsonValidator ??= new (loadAjv().Ajv)({ strict: true, allErrors: false }).compile<AppJson>(
+    appJsonSchema,
+  );
+  return appJsonValidator(data);
+}
 
 /** Reads and validates one app.json; errors name the file and the field. */
 function readAppJson(file: string): AppJson {
@@ -81,31 +89,28 @@ function readAppJson(file: string): AppJson {
   try {
     data = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new ConfigError(
-      ErrorCodes.appConfig,
+    throw new HotpubError(
+      ErrorCode.appConfig,
       `${file}: not valid JSON (${(err as Error).message})`,
-      file,
+      { file },
     );
   }
   if (!validateAppJson(data)) {
-    const e = validateAppJson.errors?.[0];
+    const e = appJsonValidator?.errors?.[0];
     let field = e?.instancePath.replace(/^\//, '').replace(/\//g, '.') ?? '';
     if (e?.keyword === 'additionalProperties') {
       field = String((e.params as { additionalProperty: string }).additionalProperty);
-      throw new ConfigError(
-        ErrorCodes.appConfig,
+      throw new HotpubError(
+        ErrorCode.appConfig,
         `${file}: unknown field "${field}" (allowed: ${Object.keys(appJsonSchema.properties).join(', ')})`,
-        file,
-        field,
+        { file, field },
       );
     }
     const where = field === '' ? 'the document' : `field "${field}"`;
-    throw new ConfigError(
-      ErrorCodes.appConfig,
-      `${file}: ${where} ${e?.message ?? 'is invalid'}`,
+    throw new HotpubError(ErrorCode.appConfig, `${file}: ${where} ${e?.message ?? 'is invalid'}`, {
       file,
-      field || undefined,
-    );
+      field: field || undefined,
+    });
   }
   return data;
 }
@@ -116,7 +121,7 @@ function literalMount(name: string): string {
 }
 
 /**
- * Finds the apps under `appsDir` and compiles their mounts. Throws a {@link ConfigError}
+ * Finds the apps under `appsDir` and compiles their mounts. Throws a `HotpubError`
  * for a missing apps directory, a bad app.json, or two apps on the same mount.
  */
 export function discoverApps(appsDir: string): AppDef[] {
@@ -125,13 +130,15 @@ export function discoverApps(appsDir: string): AppDef[] {
     root = realpathSync(appsDir);
     if (!statSync(root).isDirectory()) throw new Error('not a directory');
   } catch {
-    throw new ConfigError(ErrorCodes.appsDir, `apps directory not found: ${appsDir}`, appsDir);
+    throw new HotpubError(ErrorCode.appsDir, `apps directory not found: ${appsDir}`, {
+      file: appsDir,
+    });
   }
   const apps: AppDef[] = [];
   const byMount = new Map<string, AppDef>();
   for (const entry of readdirSync(root, { withFileTypes: true })) {
     const name = entry.name;
-    if (name.startsWith('_') || name.startsWith('.') || name === 'node_modules') continue;
+    if (!isAppName(name)) continue;
     const dir = join(root, name);
     let isDir = entry.isDirectory();
     if (entry.isSymbolicLink())
@@ -158,11 +165,10 @@ export function discoverApps(appsDir: string): AppDef[] {
     if (other) {
       const a = other.configFile ?? other.dir;
       const b = app.configFile ?? app.dir;
-      throw new ConfigError(
-        ErrorCodes.mountConflict,
+      throw new HotpubError(
+        ErrorCode.mountConflict,
         `two apps on the same mount "${mount.pattern}": ${a} and ${b} (field "mount")`,
-        b,
-        'mount',
+        { file: b, field: 'mount' },
       );
     }
     byMount.set(mount.key, app);

@@ -2,8 +2,9 @@
  * `args`: one null-prototype object merging the query string, the body's fields and the
  * mount params, in that order (later wins: params cannot be overridden).
  */
+
+import { requestError } from '../errors/index.js';
 import { isDangerousKey, parseForm } from './body.js';
-import { ErrorCodes, HttpError } from './errors.js';
 
 /** Builds a function's args. `q` is the index of `?` in `url` (or -1). */
 export function buildArgs(
@@ -33,7 +34,7 @@ const MAX_DEPTH = 64;
 export function sanitizeBody(value: unknown, depth = 0): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (depth > MAX_DEPTH) {
-    throw new HttpError(400, 'Request body is nested too deeply', { code: ErrorCodes.badBody });
+    throw requestError('badBody', 'Request body is nested too deeply');
   }
   if (Array.isArray(value)) return value.map((v) => sanitizeBody(v, depth + 1));
   const proto = Object.getPrototypeOf(value);

@@ -4,15 +4,13 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
-import busboy from 'busboy';
+import type { Busboy } from 'busboy';
+import { HttpError, requestError } from '../errors/index.js';
 import { refusedBody } from './discard-body.js';
-import { ErrorCodes, HttpError } from './errors.js';
+import { loadBusboy } from './lazy.js';
 
 /** Most files of a multipart body. */
 const MAX_FILES = 100;
-
-/** Default request body limit: 1 MiB. */
-export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 /** An uploaded file of a multipart body, held in memory. */
 export interface UploadedFile {
@@ -62,7 +60,7 @@ export function parseForm(text: string): Record<string, unknown> {
 
 /** A 413; {@link readBody} lets the client read it (see discard-body.ts). */
 function refuse(message: string): HttpError {
-  return new HttpError(413, message, { code: ErrorCodes.bodyTooLarge });
+  return requestError('bodyTooLarge', message);
 }
 
 function tooManyParameters(): HttpError {
@@ -74,14 +72,11 @@ function tooLarge(limit: number): HttpError {
 }
 
 function incomplete(cause?: unknown): HttpError {
-  return new HttpError(400, 'Request body was not received completely', {
-    code: ErrorCodes.badBody,
-    cause,
-  });
+  return requestError('badBody', 'Request body was not received completely', { cause });
 }
 
 function malformedMultipart(cause: unknown): HttpError {
-  return new HttpError(400, 'Malformed multipart body', { code: ErrorCodes.badBody, cause });
+  return requestError('badBody', 'Malformed multipart body', { cause });
 }
 
 /** True if an urlencoded text has more than {@link MAX_PARAMETERS} parameters. */
@@ -168,9 +163,9 @@ function readMultipart(req: IncomingMessage, limit: number): Promise<Record<stri
       bb.destroy();
       reject(err);
     };
-    let bb: busboy.Busboy;
+    let bb: Busboy;
     try {
-      bb = busboy({
+      bb = loadBusboy()({
         headers: req.headers,
         limits: {
           fields: MAX_PARAMETERS,
@@ -252,9 +247,7 @@ async function parseBody(req: IncomingMessage, limit: number): Promise<ParsedBod
   if (kind === undefined) return undefined;
   const enc = req.headers['content-encoding'];
   if (enc !== undefined && enc.toLowerCase() !== 'identity') {
-    throw new HttpError(415, `Content-Encoding "${enc}" is not supported`, {
-      code: ErrorCodes.unsupportedMediaType,
-    });
+    throw requestError('unsupportedMediaType', `Content-Encoding "${enc}" is not supported`);
   }
   const declared = Number(req.headers['content-length']);
   if (declared > limit) throw tooLarge(limit);
@@ -272,10 +265,7 @@ async function parseBody(req: IncomingMessage, limit: number): Promise<ParsedBod
   try {
     value = text.trim() === '' ? undefined : JSON.parse(text, reviver);
   } catch (err) {
-    throw new HttpError(400, `Malformed JSON body: ${(err as Error).message}`, {
-      code: ErrorCodes.badJson,
-      cause: err,
-    });
+    throw requestError('badJson', `Malformed JSON body: ${(err as Error).message}`, { cause: err });
   }
   return { kind, fields: fieldsOf(value), value };
 }

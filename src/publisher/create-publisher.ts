@@ -5,32 +5,30 @@
  * known route costs a Map get, a pin and the call.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Logger, pino } from 'pino';
+import type { Logger } from 'pino';
+import { DEFAULTS, type HotpubOptions, type Next } from '../config/index.js';
+import { requestError } from '../errors/index.js';
 import type { ModuleRegistry } from '../registry/types.js';
 import { type AppDef, discoverApps } from './app-config.js';
-import { DEFAULT_BODY_LIMIT } from './body.js';
 import { trustedOrigins } from './cross-origin.js';
 import { type ErrorOptions, sendError } from './error-response.js';
-import { ErrorCodes, HttpError } from './errors.js';
+import { publishedExport } from './export-rules.js';
+import { readMeta } from './function-meta.js';
+import { loadPino } from './lazy.js';
 import { compileMount, MountTable } from './mounts.js';
-import { publishedExport } from './published.js';
-import { PublishedFunction, type PublisherHost } from './published-function.js';
+import { OuterWrapper, type PublisherHost } from './outer-wrapper.js';
 import type { StreamErrorHandler } from './respond.js';
-import { type AppState, type FnRoute, type Route, readMeta } from './route.js';
+import type { FnRoute, Route, ServedApp } from './route.js';
 import { listRoutes, type RouteListing } from './route-listing.js';
 import { candidates, nameSegments, splitPath } from './segments.js';
 import { createStaticFiles } from './static-files.js';
 
 /** Options of {@link createPublisher}. */
-export interface PublisherOptions {
+export interface PublisherOptions extends Pick<HotpubOptions, 'dev' | 'bodyLimit'> {
   /** The module registry (started by the caller). */
   registry: ModuleRegistry;
   /** The apps directory; default `registry.root`. */
   appsDir?: string;
-  /** Error messages, stacks and code frames in responses. */
-  dev?: boolean;
-  /** Largest request body in bytes (default 1 MiB); an app.json `bodyLimit` overrides it. */
-  bodyLimit?: number;
   /** pino logger; default one at `info` on stdout. */
   logger?: Logger;
   /** The apps of `appsDir` if the caller has discovered them already (read once at start-up). */
@@ -41,9 +39,6 @@ export interface PublisherOptions {
    */
   requestScope?: boolean;
 }
-
-/** A connect-style handler; `next` is called for paths the publisher does not answer. */
-export type Next = (err?: unknown) => void;
 
 /** An app as the publisher mounted it. */
 export interface MountedApp {
@@ -66,8 +61,6 @@ export interface Publisher {
    * routes). Idempotent; the registry is closed by whoever started it.
    */
   close(): void;
-  /** Resolves once the publisher can serve. */
-  ready(): Promise<void>;
   /** Answers `err` the way the publisher answers errors (JSON body, dev details). */
   error(req: IncomingMessage, res: ServerResponse, err: unknown): void;
 }
@@ -93,22 +86,22 @@ class PublisherImpl implements Publisher, PublisherHost {
   private readonly log: Logger;
   private readonly appsDir: string;
   private readonly bodyLimit: number;
-  private table!: MountTable<AppState>;
-  private byName = new Map<string, AppState>();
+  private table!: MountTable<ServedApp>;
+  private byName = new Map<string, ServedApp>();
   /** Routes of paths that belong to no app. */
-  private outside!: AppState;
+  private outside!: ServedApp;
   private readonly cache = new Map<string, Route>();
   private readonly errorOptions: ErrorOptions;
-  private readonly wrappers = new Map<string, PublishedFunction>();
+  private readonly wrappers = new Map<string, OuterWrapper>();
   private readonly unsubscribe: Array<() => void>;
 
   constructor(opts: PublisherOptions) {
     this.registry = opts.registry;
     this.dev = opts.dev ?? false;
     this.requestScope = opts.requestScope ?? false;
-    this.log = opts.logger ?? pino({ level: process.env.HOTPUB_LOG_LEVEL ?? 'info' });
+    this.log = opts.logger ?? loadPino().pino({ level: process.env.HOTPUB_LOG_LEVEL ?? 'info' });
     this.appsDir = opts.appsDir ?? opts.registry.root;
-    this.bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
+    this.bodyLimit = opts.bodyLimit ?? DEFAULTS.bodyLimit;
     this.mountApps(opts.apps ?? discoverApps(this.appsDir));
     this.unsubscribe = [
       this.registry.on('swap', (e) => this.appChanged('swap', e.app)),
@@ -142,7 +135,7 @@ class PublisherImpl implements Publisher, PublisherHost {
     this.cache.clear();
   }
 
-  private stateOf(def: AppDef): AppState {
+  private stateOf(def: AppDef): ServedApp {
     const old = this.byName.get(def.name);
     return {
       def,
@@ -163,10 +156,6 @@ class PublisherImpl implements Publisher, PublisherHost {
       mount: a.def.mount.pattern,
       configFile: a.def.configFile,
     }));
-  }
-
-  ready(): Promise<void> {
-    return Promise.resolve();
   }
 
   handle(req: IncomingMessage, res: ServerResponse, next?: Next): void {
@@ -277,11 +266,11 @@ class PublisherImpl implements Publisher, PublisherHost {
     this.serveOther(req, res, route, next);
   }
 
-  private wrapperOf(app: string, file: string, name: string): PublishedFunction {
+  private wrapperOf(app: string, file: string, name: string): OuterWrapper {
     const key = `${file}#${name}`;
     let w = this.wrappers.get(key);
     if (w === undefined) {
-      w = new PublishedFunction(app, file, name, this);
+      w = new OuterWrapper(app, file, name, this);
       this.wrappers.set(key, w);
     }
     return w;
@@ -305,7 +294,7 @@ class PublisherImpl implements Publisher, PublisherHost {
 
   private notFound(req: IncomingMessage, res: ServerResponse, next: Next | undefined): void {
     if (next) next();
-    else this.sendError(req, res, new HttpError(404, 'Not Found', { code: ErrorCodes.notFound }));
+    else this.sendError(req, res, requestError('notFound', 'Not Found'));
   }
 
   sendError(req: IncomingMessage, res: ServerResponse, err: unknown): void {
@@ -349,9 +338,9 @@ class PublisherImpl implements Publisher, PublisherHost {
 }
 
 /**
- * Creates the publisher over a started registry. Throws a `ConfigError`
- * (`HOTPUB_E_APPS_DIR`, `HOTPUB_E_APP_CONFIG`, `HOTPUB_E_MOUNT_CONFLICT`) for a missing
- * apps directory, a bad app.json or two apps on one mount.
+ * Creates the publisher over a started registry. Throws a `HotpubError` (codes `appsDir`,
+ * `appConfig`, `mountConflict`) for a missing apps directory, a bad app.json or two apps
+ * on one mount.
  */
 export function createPublisher(options: PublisherOptions): Publisher {
   return new PublisherImpl(options);

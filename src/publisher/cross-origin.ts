@@ -8,7 +8,7 @@
  * trusted.
  */
 import type { IncomingMessage } from 'node:http';
-import { ErrorCodes, HttpError } from './errors.js';
+import { type HttpError, requestError } from '../errors/index.js';
 
 /** Origins an app trusts: a set of exact origins, or every origin (`"*"`). */
 export type TrustedOrigins = ReadonlySet<string> | '*' | undefined;
@@ -32,7 +32,7 @@ function hostOf(origin: string): string | undefined {
 }
 
 function refuse(message: string): HttpError {
-  return new HttpError(403, message, { code: ErrorCodes.crossOrigin });
+  return requestError('crossOrigin', message);
 }
 
 /**

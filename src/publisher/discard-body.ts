@@ -9,7 +9,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { HttpError } from './errors.js';
+import { HttpError } from '../errors/index.js';
 
 /** Most body bytes read and thrown away after a refusal (SPEC: at least 16 MiB). */
 export const DISCARD_LIMIT = 16 * 1024 * 1024;

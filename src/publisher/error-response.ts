@@ -5,8 +5,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { defaultMessage, ErrorCode, HttpError, isHotpubCode, statusOf } from '../errors/index.js';
 import type { ModuleRegistry, SourceLocation } from '../registry/types.js';
-import { defaultMessage, ErrorCodes, HttpError, statusOf } from './errors.js';
 
 /** Where error details come from under `dev`. */
 export interface ErrorOptions {
@@ -113,10 +113,10 @@ export function sendError(
   }
   const expose = opts.dev || (typeof err.expose === 'boolean' ? err.expose : status < 500);
   const ownCode = typeof err.code === 'string' ? err.code : undefined;
-  const fallback = status >= 500 ? ErrorCodes.internal : ErrorCodes.http;
+  const fallback = status >= 500 ? ErrorCode.internal : ErrorCode.http;
   // Framework codes of errors that chose their status are safe to show; others only when exposed.
   const code =
-    ownCode !== undefined && (expose || (known !== undefined && ownCode.startsWith('HOTPUB_E_')))
+    ownCode !== undefined && (expose || (known !== undefined && isHotpubCode(ownCode)))
       ? ownCode
       : fallback;
   const body: Record<string, unknown> = {

@@ -3,7 +3,7 @@
  * Matching works on the raw, still-encoded segment list, never by slicing strings.
  */
 import { match, parse, type Token } from 'path-to-regexp';
-import { ConfigError, ErrorCodes } from './errors.js';
+import { ErrorCode, HotpubError } from '../errors/index.js';
 
 /** A compiled mount pattern. */
 export interface Mount {
@@ -53,11 +53,10 @@ function textOf(tokens: Token[]): string {
  */
 export function compileMount(pattern: string, file: string, field?: string): Mount {
   const fail = (why: string) =>
-    new ConfigError(
-      ErrorCodes.appConfig,
+    new HotpubError(
+      ErrorCode.appConfig,
       `${file}: ${field ? `field "${field}" ` : ''}mount "${pattern}" ${why}`,
-      file,
-      field,
+      { file, field },
     );
   if (!pattern.startsWith('/')) throw fail('must start with "/"');
   let tokens: Token[];

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ErrorCodes, HttpError } from './errors.js';
+import { requestError } from '../errors/index.js';
 import { isHtml } from './html.js';
 
 const TEXT_HTML = 'text/html; charset=utf-8';
@@ -41,8 +41,7 @@ function sendJson(res: ServerResponse, value: unknown): void {
     else throw err;
   }
   // JSON.stringify drops functions/symbols to undefined: that is the function's bug too.
-  if (body === undefined)
-    throw new HttpError(500, 'Return value cannot be sent as JSON', { code: ErrorCodes.badReturn });
+  if (body === undefined) throw requestError('badReturn', 'Return value cannot be sent as JSON');
   endWith(res, JSON_TYPE, body);
 }
 
@@ -106,9 +105,7 @@ export function sendValue(
     return true;
   }
   if (typeof value !== 'object') {
-    throw new HttpError(500, `Cannot send a ${typeof value} as a response`, {
-      code: ErrorCodes.badReturn,
-    });
+    throw requestError('badReturn', `Cannot send a ${typeof value} as a response`);
   }
   if (value instanceof Uint8Array) {
     endWith(res, type ?? OCTET, value);

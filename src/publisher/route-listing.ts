@@ -4,10 +4,12 @@
  * could publish nothing; a module that fails to load is listed with its error.
  */
 import { basename, extname, relative } from 'node:path';
+import { isSegment } from '../registry/index.js';
 import type { ModuleRegistry } from '../registry/types.js';
-import { isPublishableName, publishedFunctions } from './published.js';
-import { type AppState, type Handler, readMeta } from './route.js';
-import { candidates, SEGMENT_RE } from './segments.js';
+import { isPublishableName, publishedFunctions } from './export-rules.js';
+import { type Handler, readMeta } from './function-meta.js';
+import type { ServedApp } from './route.js';
+import { candidates } from './segments.js';
 
 /** One line of `hotpub routes`. */
 export interface RouteListing {
@@ -41,13 +43,13 @@ function join(mount: string, segments: string[]): string {
 /** Lists the routes of `apps`, sorted by URL. */
 export async function listRoutes(
   registry: ModuleRegistry,
-  apps: readonly AppState[],
+  apps: readonly ServedApp[],
 ): Promise<RouteListing[]> {
   const out: Array<RouteListing & { rank: number }> = [];
   for (const app of apps) {
     for (const file of registry.listFiles(app.name)) {
       const rel = relative(app.def.dir, file).split('\\').join('/').slice(0, -extname(file).length);
-      if (!rel.split('/').every((s) => SEGMENT_RE.test(s)) || basename(rel).includes('.')) continue;
+      if (!rel.split('/').every(isSegment) || basename(rel).includes('.')) continue;
       // A module whose names could publish nothing is not run just to list nothing.
       const names = await registry.exportNames(file);
       if (names !== undefined && ![...names].some(isPublishableName)) continue;

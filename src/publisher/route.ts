@@ -3,42 +3,18 @@
  * generation, an app's static files, or nothing. A route is valid while its `version`
  * equals its app's version (bumped on every registry swap or file change of the app).
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { Next } from '../config/index.js';
 import type { Pin } from '../registry/types.js';
 import type { AppDef } from './app-config.js';
-import type { Context } from './context.js';
 import type { TrustedOrigins } from './cross-origin.js';
-import { ErrorCodes, HttpError } from './errors.js';
+import type { FnMeta, Handler } from './function-meta.js';
 import type { Mount } from './mounts.js';
-import { functionKind } from './published.js';
-import type { PublishedFunction } from './published-function.js';
 import type { StaticFiles } from './static-files.js';
 
-/** A published function as the publisher calls it. */
-export type Handler = (args: Record<string, unknown>, ctx: Context) => unknown;
-
-/** A guard: truthy lets the request through; falsy answers `status` (401 or 403). */
-export interface Guard {
-  status: 401 | 403;
-  fn: (ctx: Context) => unknown;
-}
-
-/** What a function declares about itself, read once per generation. */
-export interface FnMeta {
-  methods: ReadonlySet<string>;
-  /** The `Allow` header value. */
-  allow: string;
-  schema: unknown;
-  /** The media type the function declares for what it returns (`fn.type`), if any. */
-  type: string | undefined;
-  /** Module `_auth`, `fn.auth`, module `_access`, `fn.access`, in that order; undefined if none. */
-  guards: Guard[] | undefined;
-  /** Set when `fn.methods` or a guard is not usable: every request answers this 500. */
-  invalid?: HttpError;
-}
-
-/** Per-app state of the publisher. */
-export interface AppState {
+/** An app as the publisher serves it. */
+export interface ServedApp {
   readonly def: AppDef;
   readonly name: string;
   readonly mount: Mount;
@@ -51,8 +27,31 @@ export interface AppState {
   readonly trusted: TrustedOrigins;
 }
 
+/** How a function route is served: its stable outer wrapper (outer-wrapper.ts). */
+export interface Wrapper {
+  /** Pins the app's current generation, then {@link Wrapper.run}. */
+  serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: FnRoute,
+    url: string,
+    q: number,
+    next: Next | undefined,
+  ): void;
+  /** Calls the function of the pinned generation; owns `pin` from then on. */
+  run(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: FnRoute,
+    pin: Pin,
+    url: string,
+    q: number,
+    next: Next | undefined,
+  ): void;
+}
+
 interface RouteBase {
-  app: AppState;
+  app: ServedApp;
   version: number;
 }
 
@@ -67,7 +66,7 @@ export interface FnRoute extends RouteBase {
   /** The path (without query) this route was resolved for. */
   path: string;
   /** The stable outer wrapper of the function (it names the file and export). */
-  wrapper: PublishedFunction;
+  wrapper: Wrapper;
 }
 
 /** A path of an app with no function: its `public/` may have the file. */
@@ -83,98 +82,3 @@ export interface MissRoute extends RouteBase {
 }
 
 export type Route = FnRoute | StaticRoute | MissRoute;
-
-const DEFAULT_METHODS = ['GET', 'HEAD', 'POST'];
-const METHOD_RE = /^[A-Za-z]+$/;
-
-function misconfigured(message: string): HttpError {
-  return new HttpError(500, message, { code: ErrorCodes.badMetadata });
-}
-
-/** The declared methods, or an error for a value that is not a method list. */
-function methodsOf(fn: Handler): string[] | HttpError {
-  const declared = (fn as { methods?: unknown }).methods;
-  if (declared === undefined) return DEFAULT_METHODS;
-  const list = typeof declared === 'string' ? [declared] : declared;
-  // A typo must not widen what the function accepts: refuse the whole declaration.
-  if (
-    !Array.isArray(list) ||
-    list.length === 0 ||
-    !list.every((m) => typeof m === 'string' && METHOD_RE.test(m))
-  ) {
-    return misconfigured('fn.methods must be a method name or a non-empty array of method names');
-  }
-  const upper = (list as string[]).map((m) => m.toUpperCase());
-  if (upper.includes('GET') && !upper.includes('HEAD')) upper.push('HEAD');
-  return upper;
-}
-
-// type/subtype, then optional `; name=value` parameters: nothing that could end a header.
-const MEDIA_TYPE_RE =
-  /^[A-Za-z0-9][\w!#$&^.+-]*\/[A-Za-z0-9][\w!#$&^.+-]*(?:\s*;\s*[\w!#$&^.+-]+=(?:[\w!#$&^.+-]+|"[^"\\\r\n]*"))*$/;
-
-/** The declared media type, undefined for none, or an error for a value that is not one. */
-function typeOf(fn: Handler): string | undefined | HttpError {
-  const declared = (fn as { type?: unknown }).type;
-  if (declared === undefined) return undefined;
-  if (typeof declared === 'string' && declared.length <= 200 && MEDIA_TYPE_RE.test(declared)) {
-    return declared;
-  }
-  return misconfigured('fn.type must be a media type such as "text/html"');
-}
-
-/** True for a callable guard: any function (bound, wrapped, a Proxy) but a class or a generator. */
-function isGuard(g: unknown): g is Guard['fn'] {
-  if (typeof g !== 'function') return false;
-  const kind = functionKind(g);
-  return kind !== 'class' && kind !== 'generator';
-}
-
-/** A module's own export `name` (undefined if it has none; a throwing getter is a bad guard). */
-function ownExport(exports: Readonly<Record<string, unknown>>, name: string): unknown {
-  if (!Object.hasOwn(exports, name)) return undefined;
-  try {
-    return exports[name];
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Reads a function's methods, schema and guards under `pin`. The module guards are those
- * of the module that defines the function (when `file` re-exports it) and of `file`:
- * authentication (`_auth`, then `fn.auth`) before authorization (`_access`, `fn.access`).
- */
-export function readMeta(pin: Pin, file: string, fn: Handler): FnMeta {
-  const methods = methodsOf(fn);
-  const type = typeOf(fn);
-  const modules = [pin.definedIn(file, fn)?.exports, pin.exportsOf(file) ?? {}].filter(
-    (e) => e !== undefined,
-  );
-  const guards: Guard[] = [];
-  let invalid =
-    methods instanceof HttpError ? methods : type instanceof HttpError ? type : undefined;
-  const declared: Array<readonly [401 | 403, unknown, string]> = [];
-  for (const e of modules) declared.push([401, ownExport(e, '_auth'), 'export _auth']);
-  declared.push([401, (fn as { auth?: unknown }).auth, 'fn.auth']);
-  for (const e of modules) declared.push([403, ownExport(e, '_access'), 'export _access']);
-  declared.push([403, (fn as { access?: unknown }).access, 'fn.access']);
-  for (const [status, g, where] of declared) {
-    if (g === undefined) continue;
-    // One guard re-exported by both modules runs once.
-    if (guards.some((x) => x.fn === g)) continue;
-    // A guard that is set but cannot be called denies everything: never fail open.
-    if (isGuard(g)) guards.push({ status, fn: g });
-    else invalid ??= misconfigured(`${where} must be a function (not a class or generator)`);
-  }
-  const list = methods instanceof HttpError ? [] : methods;
-  const meta: FnMeta = {
-    methods: new Set(list),
-    allow: list.join(', '),
-    schema: (fn as { schema?: unknown }).schema,
-    type: type instanceof HttpError ? undefined : type,
-    guards: guards.length > 0 ? guards : undefined,
-  };
-  if (invalid) meta.invalid = invalid;
-  return meta;
-}

@@ -3,29 +3,34 @@
  * is compiled once (per generation: a reload brings new schema objects) and cached in a
  * WeakMap, so retired generations' validators are collected with them.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { ErrorCodes, HttpError } from './errors.js';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import { requestError } from '../errors/index.js';
+import { loadAjv } from './lazy.js';
 
 // Safe options: strict schemas, stop at the first error (no allErrors DoS), no $data.
 const base = { strict: true, allErrors: false, $data: false, useDefaults: true } as const;
-// Query strings and forms carry only strings: coerce them. A JSON body keeps its types.
-const coercing = new Ajv({ ...base, coerceTypes: 'array' });
-const exact = new Ajv({ ...base, coerceTypes: false });
-const coercingCache = new WeakMap<object, ValidateFunction>();
-const exactCache = new WeakMap<object, ValidateFunction>();
 
-function compile(
-  ajv: Ajv,
-  cache: WeakMap<object, ValidateFunction>,
-  schema: object,
-): ValidateFunction {
-  let v = cache.get(schema);
+/** One ajv instance and the validators it compiled, by schema object. */
+interface Compiler {
+  ajv: Ajv | undefined;
+  readonly coerceTypes: 'array' | false;
+  readonly cache: WeakMap<object, ValidateFunction>;
+}
+
+// Query strings and forms carry only strings: coerce them. A JSON body keeps its types.
+// Each ajv is made at its first schema: ajv is not even loaded before.
+const coercing: Compiler = { ajv: undefined, coerceTypes: 'array', cache: new WeakMap() };
+const exact: Compiler = { ajv: undefined, coerceTypes: false, cache: new WeakMap() };
+
+function compile(compiler: Compiler, schema: object): ValidateFunction {
+  let v = compiler.cache.get(schema);
   if (v === undefined) {
+    compiler.ajv ??= new (loadAjv().Ajv)({ ...base, coerceTypes: compiler.coerceTypes });
+    const ajv = compiler.ajv;
     try {
       v = ajv.compile(schema);
     } catch (err) {
-      throw new HttpError(500, `Invalid fn.schema: ${(err as Error).message}`, {
-        code: ErrorCodes.badSchema,
+      throw requestError('badSchema', `Invalid fn.schema: ${(err as Error).message}`, {
         cause: err,
       });
     } finally {
@@ -33,7 +38,7 @@ function compile(
       // generations can be collected and a reload may reuse the same $id.
       ajv.removeSchema(schema);
     }
-    cache.set(schema, v);
+    compiler.cache.set(schema, v);
   }
   return v;
 }
@@ -57,8 +62,8 @@ function issues(errors: ErrorObject[] | null | undefined): ValidationIssue[] {
 
 /**
  * Validates (and, for string input, coerces; defaults are filled in) `args` against
- * `schema`. Throws `HttpError` 400 `HOTPUB_E_VALIDATION` with the errors as `details`,
- * or 500 `HOTPUB_E_BAD_SCHEMA` if the schema itself does not compile.
+ * `schema`. Throws the 400 `validation` error with the errors as `details`, or the 500
+ * `badSchema` error if the schema itself does not compile.
  */
 export function validateArgs(
   schema: unknown,
@@ -66,23 +71,16 @@ export function validateArgs(
   jsonBody: boolean,
 ): void {
   if (schema === null || typeof schema !== 'object') {
-    throw new HttpError(500, 'Invalid fn.schema: must be an object', {
-      code: ErrorCodes.badSchema,
-    });
+    throw requestError('badSchema', 'Invalid fn.schema: must be an object');
   }
-  const validate = jsonBody
-    ? compile(exact, exactCache, schema)
-    : compile(coercing, coercingCache, schema);
+  const validate = compile(jsonBody ? exact : coercing, schema);
   if (!validate(args)) {
     const list = issues(validate.errors);
     const first = list[0];
-    throw new HttpError(
-      400,
+    throw requestError(
+      'validation',
       first ? `Invalid arguments: ${first.path} ${first.message}` : 'Invalid arguments',
-      {
-        code: ErrorCodes.validation,
-        details: list,
-      },
+      { details: list },
     );
   }
 }

@@ -1,10 +1,9 @@
 /**
  * Splitting a request path into segments and validating the segments a module name is
- * made of. Everything is resolved from the segment list, never by slicing the URL.
+ * made of (the registry's segment rule). Everything is resolved from the segment list,
+ * never by slicing the URL.
  */
-
-/** A name segment after one round of percent-decoding. */
-export const SEGMENT_RE = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+import { isSegment } from '../registry/index.js';
 
 /** Longest path the publisher will try to resolve (longer is a 404). */
 const MAX_PATH_LENGTH = 2048;
@@ -25,7 +24,7 @@ export function splitPath(pathname: string): string[] | undefined {
 }
 
 /**
- * Decodes each raw segment once and checks it against {@link SEGMENT_RE}. Returns the
+ * Decodes each raw segment once and checks it with the registry's `isSegment`. Returns the
  * decoded names, or undefined if any segment is malformed (bad or overlong UTF-8,
  * `%2f`, `\`, NUL, dots, a leading `_`, ...) or reserved (`node_modules`).
  */
@@ -40,7 +39,7 @@ export function nameSegments(raw: readonly string[]): string[] | undefined {
         return undefined;
       }
     }
-    if (!SEGMENT_RE.test(s) || s === 'node_modules') return undefined;
+    if (!isSegment(s)) return undefined;
     out[i] = s;
   }
   return out;

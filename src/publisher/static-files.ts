@@ -7,9 +7,8 @@
 import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, relative, sep } from 'node:path';
-import serveStatic from 'serve-static';
-
-type Next = (err?: unknown) => void;
+import type { Next } from '../config/index.js';
+import { loadServeStatic } from './lazy.js';
 
 /** Serves one app's `public/` for a path relative to the mount. */
 export interface StaticFiles {
@@ -52,15 +51,9 @@ async function contained(publicDir: string, rest: string): Promise<boolean> {
   }
 }
 
-/** Creates the static file server of one app. */
+/** Creates the static file server of one app (serve-static is made at its first file). */
 export function createStaticFiles(publicDir: string): StaticFiles {
-  const handler = serveStatic(publicDir, {
-    dotfiles: 'ignore',
-    fallthrough: true,
-    // The mount is not part of req.url here, so a directory redirect would point elsewhere.
-    redirect: false,
-    index: ['index.html'],
-  });
+  let handler: ReturnType<ReturnType<typeof loadServeStatic>> | undefined;
   return {
     serve(req, res, rest, next) {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -81,6 +74,13 @@ export function createStaticFiles(publicDir: string): StaticFiles {
             req.url = url;
           };
           res.once('close', restore);
+          handler ??= loadServeStatic()(publicDir, {
+            dotfiles: 'ignore',
+            fallthrough: true,
+            // The mount is not part of req.url here, so a directory redirect would point elsewhere.
+            redirect: false,
+            index: ['index.html'],
+          });
           handler(req as never, res as never, (err?: unknown) => {
             res.off('close', restore);
             restore();

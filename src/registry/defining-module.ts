@@ -3,7 +3,13 @@
  * that defines a function apply wherever it is published (`export { secret } from
  * './admin.js'` must not drop admin.ts's `_auth`).
  */
-import type { Instance } from './generation.js';
+
+/** What of a module instance (generation.ts's `Instance`) this needs: no import, no cycle. */
+interface Instance {
+  readonly file: string;
+  readonly module: { exports: unknown };
+  readonly appDeps: ReadonlyMap<string, Instance>;
+}
 
 /** True if one of the module's own exports is `fn` (esbuild's exports are getters). */
 function exportsValue(inst: Instance, fn: unknown): boolean {

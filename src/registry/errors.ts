@@ -1,44 +1,36 @@
 /**
- * Registry errors: the `HOTPUB_E_*` codes, {@link ModuleLoadError}, and mapping of runtime
+ * Registry errors: its codes, {@link ModuleLoadError}, and mapping of runtime
  * positions in generated code back to the `.ts` source through its source map.
  */
 import { SourceMap } from 'node:module';
+import { ErrorCode, type HotpubCode, HotpubError } from '../errors/index.js';
 import type { ModuleErrorInfo, SourceLocation } from './types.js';
 
-/** Error codes raised by the registry (see docs/errors.md). */
+/**
+ * The registry's names for its codes in the central table (src/errors/codes.ts says what
+ * each means).
+ */
 export const RegistryErrorCode = {
-  /** The file could not be read (missing, a directory, no permission). */
-  read: 'HOTPUB_E_MODULE_READ',
-  /** esbuild could not parse or transform the file (syntax error, top-level await). */
-  syntax: 'HOTPUB_E_MODULE_SYNTAX',
-  /** An import of an app module could not be resolved to a file. */
-  resolve: 'HOTPUB_E_MODULE_RESOLVE',
-  /** The module threw while its top-level code ran. */
-  evaluate: 'HOTPUB_E_MODULE_EVAL',
-  /** The file is not under the registry's root. */
-  outsideRoot: 'HOTPUB_E_MODULE_OUTSIDE_ROOT',
-  /** `keep()` was called outside of a module's evaluation without a bound module. */
-  keepOutside: 'HOTPUB_E_KEEP_OUTSIDE_MODULE',
-  /** A `hot.dispose` callback threw (reported as an `error` event; nothing else fails). */
-  dispose: 'HOTPUB_E_DISPOSE',
-  /** The file watcher failed (reported as an `error` event for the root). */
-  watch: 'HOTPUB_E_WATCH',
-  /** The registry was closed. */
-  closed: 'HOTPUB_E_REGISTRY_CLOSED',
+  read: ErrorCode.moduleRead,
+  syntax: ErrorCode.moduleSyntax,
+  resolve: ErrorCode.moduleResolve,
+  evaluate: ErrorCode.moduleEval,
+  outsideRoot: ErrorCode.moduleOutsideRoot,
+  keepOutside: ErrorCode.keepOutsideModule,
+  dispose: ErrorCode.dispose,
+  watch: ErrorCode.watch,
+  closed: ErrorCode.registryClosed,
 } as const;
 
 /** Thrown (or rejected) when a module cannot be loaded; carries the registry's error info. */
-export class ModuleLoadError extends Error {
-  readonly code: string;
-  readonly file: string;
+export class ModuleLoadError extends HotpubError {
+  declare readonly file: string;
   readonly location?: SourceLocation;
   readonly frame?: string;
 
   constructor(file: string, info: ModuleErrorInfo) {
-    super(info.message, info.cause === undefined ? undefined : { cause: info.cause });
+    super(info.code as HotpubCode, info.message, { cause: info.cause, file });
     this.name = 'ModuleLoadError';
-    this.code = info.code;
-    this.file = file;
     if (info.location) this.location = info.location;
     if (info.frame) this.frame = info.frame;
   }
@@ -138,12 +130,5 @@ export function errorInfo(
   return info;
 }
 
-/** A registry error carrying a code, for failures that are not module loads. */
-export class RegistryError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.name = 'RegistryError';
-    this.code = code;
-  }
-}
+/** A registry failure that is not a module load: a {@link HotpubError} with a registry code. */
+export { HotpubError as RegistryError };

@@ -5,15 +5,10 @@
  */
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import { isAppName, isSegment } from './names.js';
 import { realModulePath } from './resolve.js';
 
-const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 const ADDRESSABLE_EXT = ['.ts', '.js'] as const;
-
-/** True for a directory name under the root that is an app. */
-function isAppName(name: string): boolean {
-  return !name.startsWith('_') && !name.startsWith('.') && name !== 'node_modules';
-}
 
 /** Where an addressable file sits: its app and extension-less `/`-joined path. */
 export interface Addressable {
@@ -33,7 +28,7 @@ function classify(root: string, path: string): Addressable | undefined {
   if (!ext) return undefined;
   const segs = [...parts.slice(1, -1), base.slice(0, -ext.length)];
   if (parts.length > 2 && parts[1] === 'public') return undefined;
-  for (const s of segs) if (!SEGMENT.test(s) || s === 'node_modules') return undefined;
+  for (const s of segs) if (!isSegment(s)) return undefined;
   return { app, rel: segs.join('/'), ext };
 }
 
@@ -69,7 +64,7 @@ export class FileIndex {
     for (const d of entries) {
       const path = join(dir, d.name);
       if (d.isDirectory()) {
-        if (!SEGMENT.test(d.name) || d.name === 'node_modules') continue;
+        if (!isSegment(d.name)) continue;
         if (appTop && d.name === 'public') continue;
         await this.walk(path, false);
       } else if (d.isFile() || d.isSymbolicLink()) {

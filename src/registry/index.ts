@@ -7,6 +7,7 @@ import type { ModuleRegistry, RegistryOptions } from './types.js';
 
 export { ModuleLoadError, RegistryError, RegistryErrorCode } from './errors.js';
 export { keep } from './hot-context.js';
+export { isAppName, isSegment, SEGMENT_RE } from './names.js';
 export type * from './types.js';
 
 /**

@@ -7,6 +7,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { relative, resolve as resolvePath, sep } from 'node:path';
+import { DEFAULTS } from '../config/index.js';
 import { FileIndex } from './file-index.js';
 import { AppState, type Retirement } from './generation.js';
 import { ModuleGraph } from './graph.js';
@@ -14,9 +15,6 @@ import { ModuleRecord } from './module-record.js';
 import { RegistryEmitter } from './registry-events.js';
 import type { Compiled } from './transform.js';
 import type { RegistryOptions } from './types.js';
-
-/** Default longest wait for in-flight requests before a reload swaps anyway. */
-export const DEFAULT_DRAIN_TIMEOUT_MS = 5000;
 
 export class ModuleStore {
   /** Real path of the apps directory. */
@@ -52,7 +50,7 @@ export class ModuleStore {
     this.dev = options.dev ?? false;
     this.watch = options.watch ?? false;
     this.useLock = options.codeLock ?? true;
-    this.drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
+    this.drainTimeoutMs = options.drainTimeoutMs ?? DEFAULTS.drainTimeoutMs;
     this.hotpub = options.hotpub ?? {};
     this.index = new FileIndex(this.root);
   }

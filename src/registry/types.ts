@@ -15,7 +15,7 @@ export interface SourceLocation {
 
 /** The last error of a module: a syntax error, a failed import or a top-level throw. */
 export interface ModuleErrorInfo {
-  /** `HOTPUB_E_*` code, see docs/errors.md. */
+  /** hotpub's error code (src/errors/codes.ts, docs/errors.md). */
   code: string;
   message: string;
   location?: SourceLocation;

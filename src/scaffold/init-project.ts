@@ -7,7 +7,8 @@
 
 import { realpathSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { listTemplates, PACKAGE_ROOT, ScaffoldError, TEMPLATES_DIR } from './names.js';
+import { ErrorCode, HotpubError } from '../errors/index.js';
+import { listTemplates, PACKAGE_ROOT, TEMPLATES_DIR } from './names.js';
 import { templateFiles } from './new-app.js';
 import { type NewFile, writeNewFiles } from './write-files.js';
 
@@ -28,17 +29,14 @@ export interface InitOptions {
 }
 
 /**
- * Creates the project. Fails with `HOTPUB_E_SCAFFOLD_EXISTS` (writing nothing) if any of
+ * Creates the project. Fails with the `scaffoldExists` error (writing nothing) if any of
  * its files already exists. Returns the project directory and the files written.
  */
 export async function initProject(options: InitOptions): Promise<{ dir: string; files: string[] }> {
   const cwd = options.cwd ?? process.cwd();
   const templatesDir = options.templatesDir ?? TEMPLATES_DIR;
   if (!listTemplates(templatesDir).includes('basic')) {
-    throw new ScaffoldError(
-      'HOTPUB_E_TEMPLATE',
-      `the basic template is missing from ${templatesDir}`,
-    );
+    throw new HotpubError(ErrorCode.template, `the basic template is missing from ${templatesDir}`);
   }
   const dir = resolve(cwd, options.dir);
   const files: NewFile[] = [

@@ -5,38 +5,23 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ErrorCode, HotpubError } from '../errors/index.js';
+import { SEGMENT_RE } from '../registry/index.js';
 
-/** The segment rule of SPEC section 2: what a URL segment may be. */
-export const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
-
-/** Names that match {@link SEGMENT} but still can never be addressed. */
+/** Names that are URL segments but still can never be a module's (`public/` is static files). */
 const RESERVED = new Set(['node_modules', 'public']);
 
-/**
- * A scaffolding failure. Codes: `HOTPUB_E_SCAFFOLD_NAME` (a name that could not be a URL
- * segment), `HOTPUB_E_SCAFFOLD_EXISTS` (would overwrite a file), `HOTPUB_E_SCAFFOLD_NO_APP`
- * (new module in an app that does not exist), `HOTPUB_E_TEMPLATE` (unknown template).
- */
-export class ScaffoldError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.name = 'ScaffoldError';
-    this.code = code;
-  }
-}
-
-/** Throws `HOTPUB_E_SCAFFOLD_NAME` unless `name` can be a URL segment. */
+/** Throws the `scaffoldName` error unless `name` can be a URL segment. */
 export function checkSegment(name: string, what: string): void {
-  if (!SEGMENT.test(name)) {
-    throw new ScaffoldError(
-      'HOTPUB_E_SCAFFOLD_NAME',
+  if (!SEGMENT_RE.test(name)) {
+    throw new HotpubError(
+      ErrorCode.scaffoldName,
       `${what} "${name}" cannot be a URL segment: use letters, digits, - and _, starting with a letter or digit`,
     );
   }
   if (RESERVED.has(name)) {
-    throw new ScaffoldError(
-      'HOTPUB_E_SCAFFOLD_NAME',
+    throw new HotpubError(
+      ErrorCode.scaffoldName,
       `${what} "${name}" is reserved (it is never addressable)`,
     );
   }
@@ -52,7 +37,7 @@ export const TEMPLATES_DIR = join(PACKAGE_ROOT, 'templates');
 export function listTemplates(dir: string = TEMPLATES_DIR): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && SEGMENT.test(d.name))
+    .filter((d) => d.isDirectory() && SEGMENT_RE.test(d.name))
     .map((d) => d.name)
     .sort();
 }

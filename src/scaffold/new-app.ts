@@ -1,7 +1,8 @@
 /** `hotpub new app NAME`: copies `templates/<T>/` into `<apps>/<NAME>`, filling in `__APP__`. */
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { checkSegment, listTemplates, ScaffoldError, TEMPLATES_DIR } from './names.js';
+import { ErrorCode, HotpubError } from '../errors/index.js';
+import { checkSegment, listTemplates, TEMPLATES_DIR } from './names.js';
 import { type NewFile, writeNewFiles } from './write-files.js';
 
 /** The placeholder replaced by the app's name in template file names and contents. */
@@ -20,7 +21,7 @@ export interface NewAppOptions {
 }
 
 /**
- * Creates the app. Throws a `ScaffoldError` for a bad name, an unknown template or a file
+ * Creates the app. Throws a `HotpubError` for a bad name, an unknown template or a file
  * that already exists (nothing is written then). Returns the app directory and the files written.
  */
 export async function newApp(options: NewAppOptions): Promise<{ dir: string; files: string[] }> {
@@ -30,8 +31,8 @@ export async function newApp(options: NewAppOptions): Promise<{ dir: string; fil
   checkSegment(options.name, 'app name');
   const known = listTemplates(templatesDir);
   if (!known.includes(template)) {
-    throw new ScaffoldError(
-      'HOTPUB_E_TEMPLATE',
+    throw new HotpubError(
+      ErrorCode.template,
       `unknown template "${template}" (templates: ${known.join(', ') || 'none found'})`,
     );
   }

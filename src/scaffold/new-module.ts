@@ -1,7 +1,8 @@
 /** `hotpub new module APP/PATH`: writes `<apps>/APP/PATH.ts` with an `index` function. */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { checkSegment, ScaffoldError } from './names.js';
+import { ErrorCode, HotpubError } from '../errors/index.js';
+import { checkSegment } from './names.js';
 import { alreadyExists, display, writeNewFiles } from './write-files.js';
 
 /** Options of {@link newModule}. */
@@ -23,8 +24,8 @@ export async function newModule(options: NewModuleOptions): Promise<{ file: stri
   const segments = options.target.replace(/\.ts$/, '').split('/');
   const [app, ...path] = segments;
   if (app === undefined || path.length === 0) {
-    throw new ScaffoldError(
-      'HOTPUB_E_SCAFFOLD_NAME',
+    throw new HotpubError(
+      ErrorCode.scaffoldName,
       `"${options.target}" must be APP/PATH, e.g. blog/posts or blog/admin/users`,
     );
   }
@@ -32,8 +33,8 @@ export async function newModule(options: NewModuleOptions): Promise<{ file: stri
   for (const segment of path) checkSegment(segment, 'module path segment');
   const appDir = resolve(cwd, options.apps, app);
   if (!existsSync(appDir) || !statSync(appDir).isDirectory()) {
-    throw new ScaffoldError(
-      'HOTPUB_E_SCAFFOLD_NO_APP',
+    throw new HotpubError(
+      ErrorCode.scaffoldNoApp,
       `app "${app}" does not exist at ${display(appDir, cwd)} (create it with: hotpub new app ${app})`,
     );
   }

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
-import { ScaffoldError } from './names.js';
+import { ErrorCode, HotpubError } from '../errors/index.js';
 
 /** One file to create: absolute path and contents. */
 export interface NewFile {
@@ -14,7 +14,7 @@ export interface NewFile {
 }
 
 /**
- * Creates `files`. Throws `HOTPUB_E_SCAFFOLD_EXISTS` naming the first file that already
+ * Creates `files`. Throws the `scaffoldExists` error naming the first file that already
  * exists (relative to `cwd`) before writing anything. Returns the paths written.
  */
 export async function writeNewFiles(
@@ -37,10 +37,10 @@ export async function writeNewFiles(
   return files.map((f) => f.path);
 }
 
-/** The `HOTPUB_E_SCAFFOLD_EXISTS` error for `path`, shown relative to `cwd`. */
-export function alreadyExists(path: string, cwd: string): ScaffoldError {
-  return new ScaffoldError(
-    'HOTPUB_E_SCAFFOLD_EXISTS',
+/** The `scaffoldExists` error for `path`, shown relative to `cwd`. */
+export function alreadyExists(path: string, cwd: string): HotpubError {
+  return new HotpubError(
+    ErrorCode.scaffoldExists,
     `${display(path, cwd)} already exists; not overwriting it`,
   );
 }

@@ -1,9 +1,12 @@
 /**
  * The framework's own endpoints under `/-/` (the publisher never resolves that prefix):
  * `GET /-/health` always; `GET /-/registry` and `GET /-/routes` only with `dev` or
- * `admin`. Other paths under `/-/` are left to the caller (a 404).
+ * `admin`. Other paths under `/-/` are left to the caller (a 404), and so are errors
+ * (`next(err)`): they are answered by the same error response as every other request.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Next } from '../config/index.js';
+import { requestError } from '../errors/index.js';
 import type { ModuleRegistry } from '../registry/types.js';
 import type { UncaughtSnapshot } from './uncaught.js';
 
@@ -29,7 +32,7 @@ export interface AdminOptions {
  */
 export function createAdminHandler(
   options: AdminOptions,
-): (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void {
+): (req: IncomingMessage, res: ServerResponse, next: Next) => void {
   return (req, res, next) => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -41,18 +44,17 @@ export function createAdminHandler(
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.setHeader('allow', 'GET, HEAD');
-      send(req, res, 405, {
-        error: { status: 405, code: 'HOTPUB_E_METHOD_NOT_ALLOWED', message: 'Method Not Allowed' },
-      });
+      next(
+        requestError('methodNotAllowed', 'Method Not Allowed', { headers: { allow: 'GET, HEAD' } }),
+      );
       return;
     }
     if (path === '/-/health') {
-      send(req, res, 200, { ok: true });
+      send(req, res, { ok: true });
     } else if (path === '/-/registry') {
-      send(req, res, 200, registryView(source));
+      send(req, res, registryView(source));
     } else {
-      source.publisher.routes().then((routes) => send(req, res, 200, routes), next);
+      source.publisher.routes().then((routes) => send(req, res, routes), next);
     }
   };
 }
@@ -69,9 +71,9 @@ function registryView(source: AdminSource): unknown {
   };
 }
 
-function send(req: IncomingMessage, res: ServerResponse, status: number, body: unknown): void {
+function send(req: IncomingMessage, res: ServerResponse, body: unknown): void {
   const json = JSON.stringify(body, null, 2);
-  res.statusCode = status;
+  res.statusCode = 200;
   res.setHeader('content-type', 'application/json; charset=utf-8');
   res.setHeader('content-length', Buffer.byteLength(json));
   res.setHeader('cache-control', 'no-store');

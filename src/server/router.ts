@@ -5,29 +5,21 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { Publisher } from '../publisher/create-publisher.js';
+import type { HotpubOptions, Next } from '../config/index.js';
+import type { Publisher } from '../publisher/index.js';
 import type { ModuleRegistry } from '../registry/types.js';
 import { startPublisher } from './start-publisher.js';
 
-/** Options of {@link publisher}. */
-export interface PublisherRouterOptions {
-  /** The apps directory. */
-  apps: string;
-  /** Error details and code frames in responses. */
-  dev?: boolean;
-  /** Reload modules when their files change. */
-  watch?: boolean;
-  /** Largest request body in bytes. Default 1 MiB. */
-  bodyLimit?: number;
-  /** Longest wait for in-flight requests before a reload swaps anyway. Default 5000. */
-  drainTimeoutMs?: number;
-  /** pino logger. Default: pino at `info`. */
+/** Options of {@link publisher}: the publisher's share of {@link HotpubOptions}. */
+export interface PublisherRouterOptions
+  extends Pick<HotpubOptions, 'apps' | 'dev' | 'watch' | 'bodyLimit' | 'drainTimeoutMs'> {
+  /** pino logger. Default: pino at `HOTPUB_LOG_LEVEL` or `info`. */
   logger?: Logger;
 }
 
 /** The middleware `publisher()` returns. */
 export interface PublisherRouter {
-  (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void;
+  (req: IncomingMessage, res: ServerResponse, next: Next): void;
   /** Resolves once the registry has scanned the apps (rejects on a bad app.json). */
   readonly ready: Promise<void>;
   /** The registry and publisher, once ready. */

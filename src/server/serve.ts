@@ -12,10 +12,10 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { type Logger, pino } from 'pino';
-import type { Publisher } from '../publisher/create-publisher.js';
+import type { Logger } from 'pino';
+import { DEFAULTS, type HotpubOptions, type Middleware } from '../config/index.js';
+import type { Publisher } from '../publisher/index.js';
 import type { ModuleRegistry } from '../registry/types.js';
-import type { Middleware } from './config.js';
 import { startPublisher } from './start-publisher.js';
 import {
   installUncaughtHandlers,
@@ -23,38 +23,12 @@ import {
   type UncaughtTracker,
 } from './uncaught.js';
 
-/** Options of {@link createServer}. */
-export interface ServeOptions {
-  /** The apps directory. */
-  apps: string;
-  /** Port; 0 picks a free one. Default 3000. */
-  port?: number;
-  /** Host. Default `127.0.0.1`. */
-  host?: string;
-  /** Reload modules when their files change. */
-  watch?: boolean;
-  /** Error details and code frames in responses. */
-  dev?: boolean;
-  /** Largest request body in bytes. Default 1 MiB. */
-  bodyLimit?: number;
-  /** Longest wait for in-flight requests before a reload swaps anyway. Default 5000. */
-  drainTimeoutMs?: number;
-  /** Longest wait for in-flight requests in `close()` before their connections are cut. Default 10000. */
-  shutdownTimeoutMs?: number;
-  /**
-   * Longest time a client may take to send a whole request (headers and body), in ms;
-   * past it Node answers 408 and closes the connection. 0: no limit. Default 30000.
-   */
-  requestTimeoutMs?: number;
+/** Options of {@link createServer}: {@link HotpubOptions} plus what a library user wires. */
+export interface ServeOptions extends HotpubOptions {
   /** false: call functions without the code lock (benchmarks of the cost of safety only). */
   codeLock?: boolean;
-  /** pino logger. Default: pino at `info`. */
+  /** pino logger. Default: pino at `HOTPUB_LOG_LEVEL` or `info`. */
   logger?: Logger;
-  /**
-   * Connect/Express middleware run in order before the publisher. When set (non-empty),
-   * requests go through an Express 5 app; otherwise straight from node:http.
-   */
-  middleware?: Middleware[];
   /**
    * Answers the framework's reserved paths (`/-` and `/-/...`): `/-/registry`, the
    * dashboard... Its `next()` answers 404. Without it those paths are 404.
@@ -133,9 +107,6 @@ async function buildListener(
   return app;
 }
 
-/** Default of {@link ServeOptions.requestTimeoutMs}. */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
-
 /**
  * node:http timeouts for a request timeout: a stalled client must not hold a request
  * (and its pin) for Node's 5-minute default. Node only checks every
@@ -188,20 +159,20 @@ function closeServer(server: Server, timeoutMs: number): Promise<void> {
  * error (`EADDRINUSE`); nothing is left running then.
  */
 export async function createServer(options: ServeOptions): Promise<HotpubServer> {
-  const host = options.host ?? '127.0.0.1';
+  const host = options.host ?? DEFAULTS.host;
   const processErrors = options.processErrors ?? false;
   const { registry, publisher } = await startPublisher({ ...options, requestScope: processErrors });
   let tracker: UncaughtTracker | undefined;
   try {
     const server = createHttpServer(
-      httpServerOptions(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
+      httpServerOptions(options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs),
       await buildListener(publisher, options),
     );
-    await listen(server, options.port ?? 3000, host);
+    await listen(server, options.port ?? DEFAULTS.port, host);
     const port = (server.address() as AddressInfo).port;
     const urlHost = host.includes(':') ? `[${host}]` : host;
     if (processErrors) {
-      tracker = installUncaughtHandlers({ registry, log: options.logger ?? pino() });
+      tracker = installUncaughtHandlers({ registry, log: options.logger });
     }
     let closing: Promise<void> | undefined;
     return {
@@ -213,7 +184,7 @@ export async function createServer(options: ServeOptions): Promise<HotpubServer>
       publisher,
       uncaught: () => tracker?.snapshot(),
       close() {
-        closing ??= closeServer(server, options.shutdownTimeoutMs ?? 10_000)
+        closing ??= closeServer(server, options.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs)
           .then(() => {
             publisher.close();
             return registry.close();

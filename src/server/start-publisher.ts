@@ -1,21 +1,18 @@
 /**
  * The start-up every entry point shares (`createServer`, `publisher()`, `hotpub routes`):
- * check the apps directory and its app.json files, start the registry, build the
- * publisher over it and wait until it is ready.
+ * check the apps directory and its app.json files, start the registry and build the
+ * publisher over it.
  */
-import { type Logger, pino } from 'pino';
-import { discoverApps } from '../publisher/app-config.js';
-import { createPublisher, type Publisher } from '../publisher/create-publisher.js';
+import type { Logger } from 'pino';
+import * as appApi from '../app-api.js';
+import { DEFAULTS, type HotpubOptions } from '../config/index.js';
+import { createPublisher, discoverApps, type Publisher } from '../publisher/index.js';
 import { createRegistry } from '../registry/index.js';
 import type { ModuleRegistry } from '../registry/types.js';
 
 /** Options of {@link startPublisher}. */
-export interface StartPublisherOptions {
-  apps: string;
-  watch?: boolean;
-  dev?: boolean;
-  bodyLimit?: number;
-  drainTimeoutMs?: number;
+export interface StartPublisherOptions
+  extends Pick<HotpubOptions, 'apps' | 'watch' | 'dev' | 'bodyLimit' | 'drainTimeoutMs'> {
   codeLock?: boolean;
   /** Default: pino at `HOTPUB_LOG_LEVEL` or `info`. */
   logger?: Logger;
@@ -30,7 +27,7 @@ export interface StartedPublisher {
 }
 
 /**
- * Starts the registry and publisher over `options.apps`. Rejects with the ConfigError of
+ * Starts the registry and publisher over `options.apps`. Rejects with the HotpubError of
  * a bad apps directory or app.json before anything runs; a later failure closes the
  * registry, so nothing is left running either way.
  */
@@ -42,9 +39,9 @@ export async function startPublisher(options: StartPublisherOptions): Promise<St
     root: options.apps,
     watch: options.watch ?? false,
     dev,
-    drainTimeoutMs: options.drainTimeoutMs,
+    drainTimeoutMs: options.drainTimeoutMs ?? DEFAULTS.drainTimeoutMs,
     codeLock: options.codeLock,
-    hotpub: (await import('../index.js')) as Record<string, unknown>,
+    hotpub: appApi,
   });
   try {
     await registry.start();
@@ -53,11 +50,10 @@ export async function startPublisher(options: StartPublisherOptions): Promise<St
       appsDir: options.apps,
       apps,
       dev,
-      logger: options.logger ?? pino({ level: process.env.HOTPUB_LOG_LEVEL ?? 'info' }),
+      logger: options.logger,
       bodyLimit: options.bodyLimit,
       requestScope: options.requestScope ?? false,
     });
-    await publisher.ready();
     return { registry, publisher };
   } catch (err) {
     await registry.close().catch(() => {});

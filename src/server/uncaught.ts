@@ -10,13 +10,12 @@
  * a module started at load time). Installed only where the process is owned: the CLI's
  * `serve`, or `createServer({ processErrors: true })`.
  */
+import { createRequire } from 'node:module';
 import { relative, sep } from 'node:path';
 import type { Logger } from 'pino';
-import { currentScope } from '../publisher/request-scope.js';
+import { ErrorCode } from '../errors/index.js';
+import { currentScope } from '../publisher/index.js';
 import type { ModuleRegistry } from '../registry/types.js';
-
-/** Code of the log line of an uncaught error (docs/errors.md). */
-export const UNCAUGHT_CODE = 'HOTPUB_E_UNCAUGHT';
 
 /** What `/-/registry` shows of them. */
 export interface UncaughtSnapshot {
@@ -51,9 +50,12 @@ function messageOf(err: unknown): string {
  */
 export function installUncaughtHandlers(options: {
   registry: Pick<ModuleRegistry, 'root' | 'locateError'>;
-  log: Logger;
+  /** Default: pino at `info` (loaded only then). */
+  log?: Logger;
 }): UncaughtTracker {
-  const { registry, log } = options;
+  const { registry } = options;
+  const log: Logger =
+    options.log ?? (createRequire(import.meta.url)('pino') as typeof import('pino')).pino();
   const stats: UncaughtSnapshot = { total: 0, byApp: {} };
   const appOf = (file: string): string => relative(registry.root, file).split(sep)[0] ?? '';
 
@@ -70,7 +72,13 @@ export function installUncaughtHandlers(options: {
       stats.last = { app, file: rel, kind, message, at: new Date().toISOString() };
       const what = kind === 'unhandledRejection' ? 'unhandled rejection' : 'uncaught exception';
       log.error(
-        { app, file: rel, code: UNCAUGHT_CODE, kind, err: err instanceof Error ? err : undefined },
+        {
+          app,
+          file: rel,
+          code: ErrorCode.uncaught,
+          kind,
+          err: err instanceof Error ? err : undefined,
+        },
         `${rel ?? (app || 'hotpub')}: ${what} (the server keeps serving): ${message}`,
       );
     } catch {

@@ -1,7 +1,7 @@
 // /__APP__/items/<function>: a small JSON API over an in-memory store.
 // fn.schema validates args (query strings are coerced: ?id=1 is the number 1);
 // fn.methods restricts the HTTP methods (others answer 405).
-import { keep } from 'hotpub';
+import { HttpError, keep } from 'hotpub';
 
 interface Item {
   id: number;
@@ -12,8 +12,8 @@ interface Item {
 // keep() creates the store once: editing this file reloads the code, not the data.
 const store = keep('items', () => ({ nextId: 1, items: new Map<number, Item>() }));
 
-function notFound(id: number): Error {
-  return Object.assign(new Error(`no item ${id}`), { status: 404 });
+function notFound(id: number): HttpError {
+  return new HttpError(404, `no item ${id}`);
 }
 
 export function list(args: { done?: boolean }) {

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseCommandLine } from '../../src/cli/args.js';
-import { CliError } from '../../src/cli/errors.js';
+import { HotpubError } from '../../src/errors/index.js';
 
 function usage(argv: string[]): string {
   try {
     parseCommandLine(argv);
   } catch (err) {
-    assert.ok(err instanceof CliError, `expected a CliError, got ${String(err)}`);
+    assert.ok(err instanceof HotpubError, `expected a HotpubError, got ${String(err)}`);
     assert.equal(err.exitCode, 2);
     assert.equal(err.code, 'HOTPUB_E_USAGE');
     assert.doesNotMatch(err.message, /\n/);

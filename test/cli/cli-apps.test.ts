@@ -4,7 +4,14 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type CliProcess, get, readyUrl, runCli, startCli, tempProject } from './cli-process.js';
+import {
+  type CliProcess,
+  get,
+  readyUrl,
+  runCli,
+  startCli,
+  tempProject,
+} from '../helpers/cli-process.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type CliProcess, readyUrl, startCli, tempProject } from './cli-process.js';
+import { type CliProcess, readyUrl, startCli, tempProject } from '../helpers/cli-process.js';
 
 describe('bin/hotpub serve: 413 that every client can read', () => {
   let proc: CliProcess;

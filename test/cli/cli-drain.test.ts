@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { get, readyUrl, startCli, tempProject, until } from './cli-process.js';
+import { get, readyUrl, startCli, TIMEOUT_MS, tempProject } from '../helpers/cli-process.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** The app module: `hold` marks that it started, then waits for the gate file. */
 function source(version: string, dir: string): string {
@@ -39,13 +40,16 @@ describe('--drain-timeout', () => {
       const url = await readyUrl(proc);
       assert.equal((await get(`${url}/w`)).body, 'one');
       held = get(`${url}/w/hold`);
-      await until(() => existsSync(join(p.dir, 'started')), 'hold to start');
+      await waitFor(() => existsSync(join(p.dir, 'started')), {
+        timeoutMs: TIMEOUT_MS,
+        message: 'hold to start',
+      });
 
       await writeFile(file, source('two', p.dir));
-      await until(
-        async () => (await get(`${url}/w`)).body === 'two',
-        'the edit served while the long request still holds the old code',
-      );
+      await waitFor(async () => (await get(`${url}/w`)).body === 'two', {
+        timeoutMs: TIMEOUT_MS,
+        message: 'the edit served while the long request still holds the old code',
+      });
       assert.equal(existsSync(join(p.dir, 'gate')), false, 'the long request is still running');
 
       await writeFile(join(p.dir, 'gate'), '');

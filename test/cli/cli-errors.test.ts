@@ -6,7 +6,7 @@ import { readdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runCli, tempProject } from './cli-process.js';
+import { runCli, tempProject } from '../helpers/cli-process.js';
 
 function assertOneLine(stderr: string, pattern: RegExp): void {
   const lines = stderr.split('\n').filter((l) => l !== '');

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { type CliProcess, get, readyUrl, startCli, tempProject } from './cli-process.js';
+import { type CliProcess, get, readyUrl, startCli, tempProject } from '../helpers/cli-process.js';
 
 const CONFIG = `import { defineConfig } from 'hotpub';
 import { tag } from './config/tag.js';

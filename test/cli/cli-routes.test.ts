@@ -1,7 +1,7 @@
 // The real bin/hotpub routes on a temp apps dir.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runCli, tempProject } from './cli-process.js';
+import { runCli, tempProject } from '../helpers/cli-process.js';
 
 describe('bin/hotpub routes', () => {
   it('prints every URL -> file#function with its methods, and nothing private', async () => {

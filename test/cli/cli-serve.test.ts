@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { get, readyUrl, startCli, tempProject, until } from './cli-process.js';
+import { get, readyUrl, startCli, TIMEOUT_MS, tempProject } from '../helpers/cli-process.js';
+import { waitFor } from '../helpers/wait.js';
 
 const SLOW = `import { writeFileSync } from 'node:fs';
 // Marks itself started, then waits for the server's SIGTERM before answering.
@@ -59,7 +60,10 @@ describe('bin/hotpub serve', () => {
       const url = await readyUrl(proc);
       const marker = join(project.dir, 'started-term');
       const inFlight = get(`${url}/slow?marker=${encodeURIComponent(marker)}`);
-      await until(() => existsSync(marker), 'the slow request to start');
+      await waitFor(() => existsSync(marker), {
+        timeoutMs: TIMEOUT_MS,
+        message: 'the slow request to start',
+      });
       proc.child.kill('SIGTERM');
       const res = await inFlight;
       assert.equal(res.status, 200);
@@ -133,7 +137,7 @@ describe('bin/hotpub serve', () => {
       const plainUrl = await readyUrl(plain);
       await get(`${devUrl}/blog?x=1`);
       await get(`${plainUrl}/blog?x=1`);
-      await dev.waitFor(/INFO {2}GET \/blog\?x=1 200 [\d.]+ms/);
+      await dev.printed(/INFO {2}GET \/blog\?x=1 200 [\d.]+ms/);
       assert.match(dev.stdout(), /\(watch, dev\)/);
       await get(`${plainUrl}/nothing-here`);
       assert.doesNotMatch(plain.stdout(), /GET \/blog/);
@@ -175,7 +179,10 @@ describe('bin/hotpub serve', () => {
         join(p.dir, 'apps', 'w', 'index.ts'),
         'export function index() { return "two"; }',
       );
-      await until(async () => (await get(`${url}/w`)).body === 'two', 'the new code');
+      await waitFor(async () => (await get(`${url}/w`)).body === 'two', {
+        timeoutMs: TIMEOUT_MS,
+        message: 'the new code',
+      });
     } finally {
       await proc.stop();
       await p.remove();

@@ -6,7 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { get, readyUrl, startCli, tempProject, until } from './cli-process.js';
+import { get, readyUrl, startCli, TIMEOUT_MS, tempProject } from '../helpers/cli-process.js';
+import { waitFor } from '../helpers/wait.js';
+
+/** {@link waitFor} with the CLI tests' bound. */
+const until = <T>(check: () => T | Promise<T>, message: string) =>
+  waitFor(check, { timeoutMs: TIMEOUT_MS, message });
 
 const FILES = {
   'apps/a/index.ts': `export function index() { return 'alive ' + process.pid; }

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { get, readyUrl, startCli, tempProject, until } from './cli-process.js';
+import { get, readyUrl, startCli, TIMEOUT_MS, tempProject } from '../helpers/cli-process.js';
+import { waitFor } from '../helpers/wait.js';
 
 const APP = (version: string) => `export function index() { return '${version} ' + process.pid; }
 export function crash() {
@@ -15,12 +16,15 @@ export function crash() {
 /** Requests on fresh connections until `count` distinct workers answered `version`. */
 async function workersServing(url: string, version: string, count: number): Promise<Set<string>> {
   const pids = new Set<string>();
-  return until(async () => {
-    // A failed request (a worker restarting) is "not yet" to until().
-    const [v, pid] = (await get(`${url}/w`)).body.split(' ');
-    if (v === version && pid) pids.add(pid);
-    return pids.size >= count ? pids : undefined;
-  }, `${count} workers serving ${version}`);
+  return waitFor(
+    async () => {
+      // A failed request (a worker restarting) is "not yet" to waitFor().
+      const [v, pid] = (await get(`${url}/w`)).body.split(' ');
+      if (v === version && pid) pids.add(pid);
+      return pids.size >= count ? pids : undefined;
+    },
+    { timeoutMs: TIMEOUT_MS, message: `${count} workers serving ${version}` },
+  );
 }
 
 describe('bin/hotpub serve --workers 2', () => {
@@ -43,11 +47,14 @@ describe('bin/hotpub serve --workers 2', () => {
       );
 
       assert.equal((await get(`${url}/w/crash`)).body, 'bye');
-      await proc.waitFor(/worker \d+ died \(status 3\); starting a new one/);
-      const after = await until(async () => {
-        const pids = await workersServing(url, 'v2', 2);
-        return [...pids].some((pid) => !first.has(pid)) ? pids : undefined;
-      }, 'a replacement worker');
+      await proc.printed(/worker \d+ died \(status 3\); starting a new one/);
+      const after = await waitFor(
+        async () => {
+          const pids = await workersServing(url, 'v2', 2);
+          return [...pids].some((pid) => !first.has(pid)) ? pids : undefined;
+        },
+        { timeoutMs: TIMEOUT_MS, message: 'a replacement worker' },
+      );
       assert.equal(after.size, 2);
 
       assert.equal(proc.stdout().match(/serving apps at/g)?.length, 1, 'one ready line');

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { readFile, realpath, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { get, readyUrl, runCli, startCli, tempProject } from './cli-process.js';
+import { get, readyUrl, runCli, startCli, tempProject } from '../helpers/cli-process.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 

@@ -4,8 +4,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CliError } from '../../src/cli/errors.js';
 import { resolveServeSettings } from '../../src/cli/serve-options.js';
+import { HotpubError } from '../../src/errors/index.js';
 
 describe('resolveServeSettings', () => {
   let dir: string;
@@ -87,7 +87,7 @@ describe('resolveServeSettings', () => {
 
   it('fails with one precise line for a missing apps dir or a bad PORT', async () => {
     await assert.rejects(resolveServeSettings({ apps: 'nope' }, dir, {}), (err: unknown) => {
-      assert.ok(err instanceof CliError);
+      assert.ok(err instanceof HotpubError);
       assert.equal(err.code, 'HOTPUB_E_APPS_DIR');
       assert.equal(err.exitCode, 1);
       return true;
@@ -98,7 +98,7 @@ describe('resolveServeSettings', () => {
       /apps directory file is not a directory/,
     );
     await assert.rejects(resolveServeSettings({}, dir, { PORT: '99999' }), (err: unknown) => {
-      assert.ok(err instanceof CliError);
+      assert.ok(err instanceof HotpubError);
       assert.equal(err.exitCode, 2);
       assert.match(err.message, /PORT must be a port number/);
       return true;

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError } from '../../src/publisher/errors.js';
+import { HotpubError } from '../../src/errors/index.js';
 import { createServer } from '../../src/server/serve.js';
 import { startServer, tempApps, testLogger } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
@@ -75,7 +75,7 @@ describe('createServer', () => {
     await assert.rejects(
       createServer({ apps: '/nonexistent/apps', port: 0, logger: testLogger() }),
       (err: unknown) => {
-        assert.ok(err instanceof ConfigError);
+        assert.ok(err instanceof HotpubError);
         return true;
       },
     );
@@ -84,7 +84,7 @@ describe('createServer', () => {
       await assert.rejects(
         createServer({ apps: t.dir, port: 0, logger: testLogger() }),
         (err: unknown) => {
-          assert.ok(err instanceof ConfigError);
+          assert.ok(err instanceof HotpubError);
           assert.equal(err.file, join(t.dir, 'api/app.json'));
           assert.equal(err.field, 'mount');
           return true;

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { startWatched } from '../fixtures/e2e/reload-server.js';
+import { startWatched } from '../helpers/reload-server.js';
 import { waitFor } from '../helpers/wait.js';
 
 const mod = (v: string) => `

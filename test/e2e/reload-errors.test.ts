@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { moduleInfo, startWatched } from '../fixtures/e2e/reload-server.js';
+import { moduleInfo, startWatched } from '../helpers/reload-server.js';
 import type { Json } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 

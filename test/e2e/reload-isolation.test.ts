@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { appInfo, startWatched } from '../fixtures/e2e/reload-server.js';
+import { appInfo, startWatched } from '../helpers/reload-server.js';
 import { waitFor } from '../helpers/wait.js';
 
 const alpha = (v: string) => `

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { appInfo, moduleInfo, startWatched } from '../fixtures/e2e/reload-server.js';
+import { appInfo, moduleInfo, startWatched } from '../helpers/reload-server.js';
 import type { TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 

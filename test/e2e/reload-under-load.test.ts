@@ -5,8 +5,10 @@
  * reload's top level from rewriting it mid-request, and the handler fails (500) if it did.
  */
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { atomicSave, moduleInfo, startWatched } from '../fixtures/e2e/reload-server.js';
+import { atomicWrite } from '../helpers/files.js';
+import { moduleInfo, startWatched } from '../helpers/reload-server.js';
 import { waitFor } from '../helpers/wait.js';
 
 const RELOADS = 40;
@@ -48,7 +50,7 @@ describe('reloads under load (--watch, real HTTP)', { timeout: 60_000 }, () => {
     try {
       await waitFor(() => perClient.every((t) => t.length > 0), { message: 'every client served' });
       for (let n = 1; n <= RELOADS; n++) {
-        if (n % 2 === 0) await atomicSave(s, 'load/index.ts', mod(n));
+        if (n % 2 === 0) await atomicWrite(join(s.dir, 'load/index.ts'), mod(n));
         else await s.write('load/index.ts', mod(n));
         // Each save must land as its own reload while the clients keep going.
         await waitFor(() => perClient.some((t) => t.at(-1) === n) || failures.length > 0, {

@@ -3,9 +3,13 @@
 /** What {@link waitFor} resolves with: `T` without its falsy values. */
 export type Truthy<T> = Exclude<T, false | 0 | '' | null | undefined>;
 
+/** Thrown by a check to end the wait at once: what it waits for can no longer happen. */
+export class WaitAborted extends Error {}
+
 /**
  * Calls `check` until it returns a truthy value (which is returned) or `timeoutMs`
- * passes (then throws with `message`). `check` may be async; errors count as "not yet".
+ * passes (then throws with `message`). `check` may be async; errors count as "not yet",
+ * except a {@link WaitAborted}, which ends the wait with that error.
  */
 export async function waitFor<T>(
   check: () => T | Promise<T>,
@@ -22,6 +26,7 @@ export async function waitFor<T>(
       const v = await check();
       if (v) return v as Truthy<T>;
     } catch (err) {
+      if (err instanceof WaitAborted) throw err;
       last = err;
     }
     if (Date.now() > deadline) {

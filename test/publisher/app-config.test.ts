@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { HotpubError } from '../../src/errors/index.js';
 import { discoverApps } from '../../src/publisher/app-config.js';
-import { ConfigError } from '../../src/publisher/errors.js';
 import { tempApps } from '../helpers/server.js';
 
 async function withApps<T>(files: Record<string, string>, fn: (dir: string) => T): Promise<T> {
@@ -18,14 +18,14 @@ async function withApps<T>(files: Record<string, string>, fn: (dir: string) => T
   }
 }
 
-function configError(fn: () => unknown): ConfigError {
+function configError(fn: () => unknown): HotpubError {
   try {
     fn();
   } catch (err) {
-    assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
+    assert.ok(err instanceof HotpubError, `expected a HotpubError, got ${String(err)}`);
     return err;
   }
-  assert.fail('expected a ConfigError');
+  assert.fail('expected a HotpubError');
 }
 
 describe('discoverApps', () => {

@@ -1,29 +1,10 @@
 /**
- * The one error class the publisher answers with, and the codes it uses.
+ * `HttpError`, the error class for apps (and the publisher's own request errors): an
+ * HTTP status, whether the message reaches the client, and a code.
  */
 import { STATUS_CODES } from 'node:http';
-
-/** Codes of the errors the publisher raises; each is listed in docs/errors.md. */
-export const ErrorCodes = {
-  notFound: 'HOTPUB_E_NOT_FOUND',
-  methodNotAllowed: 'HOTPUB_E_METHOD_NOT_ALLOWED',
-  unauthorized: 'HOTPUB_E_UNAUTHORIZED',
-  forbidden: 'HOTPUB_E_FORBIDDEN',
-  crossOrigin: 'HOTPUB_E_CROSS_ORIGIN',
-  badJson: 'HOTPUB_E_BAD_JSON',
-  badBody: 'HOTPUB_E_BAD_BODY',
-  bodyTooLarge: 'HOTPUB_E_BODY_TOO_LARGE',
-  unsupportedMediaType: 'HOTPUB_E_UNSUPPORTED_MEDIA_TYPE',
-  validation: 'HOTPUB_E_VALIDATION',
-  badSchema: 'HOTPUB_E_BAD_SCHEMA',
-  badMetadata: 'HOTPUB_E_BAD_METADATA',
-  badReturn: 'HOTPUB_E_BAD_RETURN',
-  internal: 'HOTPUB_E_INTERNAL',
-  http: 'HOTPUB_E_HTTP',
-  appConfig: 'HOTPUB_E_APP_CONFIG',
-  mountConflict: 'HOTPUB_E_MOUNT_CONFLICT',
-  appsDir: 'HOTPUB_E_APPS_DIR',
-} as const;
+import { ERRORS, ErrorCode, type ErrorName } from './codes.js';
+import { HotpubError } from './hotpub-error.js';
 
 /** Options of {@link HttpError}. */
 export interface HttpErrorOptions {
@@ -44,21 +25,22 @@ export interface HttpErrorOptions {
  * `throw new HttpError(404, 'No such post')` answers 404 with that message.
  * 5xx messages are hidden from clients unless `expose` is set (or under `--dev`).
  */
-export class HttpError extends Error {
-  readonly status: number;
+export class HttpError extends HotpubError {
+  override readonly code: string;
+  override readonly status: number;
   readonly expose: boolean;
-  readonly code: string;
-  readonly details?: unknown;
-  readonly headers?: Record<string, string>;
+  declare readonly details?: unknown;
+  declare readonly headers?: Record<string, string>;
 
   constructor(status: number, message?: string, options: HttpErrorOptions = {}) {
-    super(message ?? defaultMessage(status), { cause: options.cause });
+    super(ErrorCode.http, message ?? defaultMessage(status), { cause: options.cause });
     this.name = 'HttpError';
     this.status = status >= 400 && status <= 599 ? Math.trunc(status) : 500;
     this.expose = options.expose ?? this.status < 500;
-    this.code = options.code ?? ErrorCodes.http;
-    if (options.details !== undefined) this.details = options.details;
-    if (options.headers !== undefined) this.headers = options.headers;
+    this.code = options.code ?? ErrorCode.http;
+    const self = this as { details?: unknown; headers?: Record<string, string> };
+    if (options.details !== undefined) self.details = options.details;
+    if (options.headers !== undefined) self.headers = options.headers;
   }
 
   /** Same as `status`, for code written against Express/connect errors. */
@@ -67,21 +49,22 @@ export class HttpError extends Error {
   }
 }
 
-/** A configuration error (bad app.json, mount conflict, missing apps dir). */
-export class ConfigError extends Error {
-  readonly code: string;
-  /** The file at fault. */
-  readonly file: string | undefined;
-  /** The field at fault, as a JSON pointer-ish path (`mount`), if any. */
-  readonly field: string | undefined;
+/** Names of the table's codes that answer a request with a fixed status. */
+export type RequestErrorName = {
+  [K in ErrorName]: (typeof ERRORS)[K] extends { status: number } ? K : never;
+}[ErrorName];
 
-  constructor(code: string, message: string, file?: string, field?: string) {
-    super(message);
-    this.name = 'ConfigError';
-    this.code = code;
-    this.file = file;
-    this.field = field;
-  }
+/**
+ * The publisher's own request error `name`, with the status and code the table gives it:
+ * `requestError('notFound', 'Not Found')` is a 404 `HOTPUB_E_NOT_FOUND`.
+ */
+export function requestError(
+  name: RequestErrorName,
+  message?: string,
+  options: Omit<HttpErrorOptions, 'code'> = {},
+): HttpError {
+  const spec = ERRORS[name];
+  return new HttpError(spec.status, message, { ...options, code: spec.code });
 }
 
 /** Standard reason phrase for a status (the message when none is given). */

@@ -1,12 +1,13 @@
 /**
  * Logging with pino: the server's logger (JSON lines, or readable lines in dev), the
  * per-request line, and the registry's events (swaps, load errors with file:line:col).
+ * pino is loaded when the logger is made, the readable format only when it is asked for.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { relative } from 'node:path';
-import { type DestinationStream, type Logger, pino } from 'pino';
-import type { RegistryEvents } from '../registry/types.js';
-import type { LogLevel } from './config.js';
+import type { DestinationStream, Logger } from 'pino';
+import type { LogLevel } from '../../config/index.js';
+import type { RegistryEvents } from '../../registry/index.js';
 
 /** Resolved logging settings. */
 export interface LogSettings {
@@ -21,81 +22,19 @@ export interface LogSettings {
 export type { Logger };
 
 /**
- * Creates the server's logger, writing to `dest` (default stdout). `level: 'silent'`
- * logs nothing.
+ * Creates the server's logger, writing to `dest` (default stdout). `false` or
+ * `level: 'silent'` logs nothing.
  */
-export function createLogger(
-  settings: LogSettings,
+export async function createLogger(
+  settings: LogSettings | false,
   dest: { write(line: string): unknown } = process.stdout,
-): Logger {
+): Promise<Logger> {
+  const { pino } = await import('pino');
+  if (settings === false) return pino({ level: 'silent' });
   const stream: DestinationStream = settings.pretty
-    ? prettyStream(dest)
+    ? (await import('./pretty-log.js')).prettyStream(dest)
     : { write: (line) => void dest.write(line) };
   return pino({ level: settings.level, base: { pid: process.pid } }, stream);
-}
-
-const LEVEL_NAMES: Record<number, string> = {
-  10: 'TRACE',
-  20: 'DEBUG',
-  30: 'INFO',
-  40: 'WARN',
-  50: 'ERROR',
-  60: 'FATAL',
-};
-// Fields the pretty line leaves out: pino's own, those shown on lines of their own, and
-// those our messages already say.
-const HIDDEN = new Set([
-  'level',
-  'time',
-  'pid',
-  'hostname',
-  'msg',
-  'frame',
-  'req',
-  'err',
-  'method',
-  'url',
-  'status',
-  'ms',
-  'aborted',
-  'app',
-  'generation',
-  'file',
-]);
-
-/** `12:00:01 INFO  GET /blog 200 1.2ms`: pino's JSON line made readable, extra fields after. */
-function prettyStream(dest: { write(line: string): unknown }): DestinationStream {
-  return {
-    write(line: string) {
-      let entry: Record<string, unknown>;
-      try {
-        entry = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        dest.write(line);
-        return;
-      }
-      const time = new Date(typeof entry.time === 'number' ? entry.time : Date.now())
-        .toISOString()
-        .slice(11, 19);
-      const level = (LEVEL_NAMES[entry.level as number] ?? String(entry.level)).padEnd(5);
-      const extra = Object.entries(entry)
-        .filter(([key, value]) => !HIDDEN.has(key) && value !== undefined)
-        .map(
-          ([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`,
-        );
-      // A code frame or an error's stack reads best on lines of its own.
-      const err = entry.err as { stack?: unknown } | undefined;
-      const frame =
-        typeof entry.frame === 'string'
-          ? `\n${entry.frame}`
-          : typeof err?.stack === 'string'
-            ? `\n${err.stack}`
-            : '';
-      dest.write(
-        `${time} ${level} ${String(entry.msg ?? '')}${extra.length ? ` ${extra.join(' ')}` : ''}${frame}\n`,
-      );
-    },
-  };
 }
 
 /**

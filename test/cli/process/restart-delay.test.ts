@@ -1,7 +1,7 @@
 /** The --workers primary's back-off (issue 13 #1): never gives up, never waits past 30 s. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MAX_RESTART_DELAY_MS, restartDelay } from '../../src/server/restart-delay.js';
+import { MAX_RESTART_DELAY_MS, restartDelay } from '../../../src/cli/process/restart-delay.js';
 
 describe('restartDelay', () => {
   it('restarts the first crash at once, then doubles from 100 ms', () => {

@@ -3,11 +3,12 @@
  * Every wait is a bounded poll on a condition, never a fixed sleep.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { type Truthy, waitFor } from '../helpers/wait.js';
+import { join } from 'node:path';
+import { writeFiles } from './files.js';
+import { WaitAborted, waitFor } from './wait.js';
 
 /** Absolute path of `bin/hotpub`. */
 export const BIN = join(import.meta.dirname, '..', '..', 'bin', 'hotpub');
@@ -20,8 +21,8 @@ export interface CliProcess {
   child: ChildProcess;
   stdout(): string;
   stderr(): string;
-  /** Resolves with the first stdout line matching `pattern` (rejects after TIMEOUT_MS or on exit). */
-  waitFor(pattern: RegExp, stream?: 'stdout' | 'stderr'): Promise<RegExpMatchArray>;
+  /** Resolves with the first match of `pattern` in its stdout (or stderr), within TIMEOUT_MS. */
+  printed(pattern: RegExp, stream?: 'stdout' | 'stderr'): Promise<RegExpMatchArray>;
   /** Resolves with the exit status (and signal). */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Kills it if it still runs and waits for the exit. */
@@ -29,40 +30,35 @@ export interface CliProcess {
 }
 
 /**
- * Starts `bin/hotpub args` in `cwd` (or another hotpub executable: `options.bin`). `PORT`
- * is removed from the environment unless given.
+ * Starts `bin/hotpub args` in `cwd` (or another hotpub executable: `options.bin`), with
+ * `options.nodeArgs` for node itself. `PORT` is removed from the environment unless given.
  */
 export function startCli(
   args: string[],
-  options: { cwd: string; env?: Record<string, string>; bin?: string },
+  options: { cwd: string; env?: Record<string, string>; bin?: string; nodeArgs?: string[] },
 ): CliProcess {
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   if (!options.env || !('PORT' in options.env)) delete env.PORT;
   delete env.NODE_OPTIONS; // tsx's loader must not leak into the CLI under test
-  const child = spawn(process.execPath, [options.bin ?? BIN, ...args], {
-    cwd: options.cwd,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), options.bin ?? BIN, ...args],
+    {
+      cwd: options.cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   let err = '';
-  const waiters = new Set<() => void>();
-  const notify = () => {
-    for (const w of waiters) w();
-  };
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
     out += chunk;
-    notify();
   });
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     err += chunk;
-    notify();
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.on('close', (code, signal) => {
-      resolve({ code, signal });
-      notify();
-    });
+    child.on('close', (code, signal) => resolve({ code, signal }));
   });
   let done = false;
   exited.then(() => {
@@ -73,31 +69,17 @@ export function startCli(
     stdout: () => out,
     stderr: () => err,
     exited,
-    waitFor(pattern, stream = 'stdout') {
-      return new Promise((resolve, reject) => {
-        const check = () => {
+    printed(pattern, stream = 'stdout') {
+      return waitFor(
+        () => {
           const m = (stream === 'stdout' ? out : err).match(pattern);
-          if (m) return finish(() => resolve(m));
-          if (done)
-            finish(() =>
-              reject(new Error(`exited before ${pattern}; stdout: ${out} stderr: ${err}`)),
-            );
-        };
-        const timer = setTimeout(
-          () =>
-            finish(() =>
-              reject(new Error(`timed out waiting for ${pattern}; stdout: ${out} stderr: ${err}`)),
-            ),
-          TIMEOUT_MS,
-        );
-        const finish = (fn: () => void) => {
-          clearTimeout(timer);
-          waiters.delete(check);
-          fn();
-        };
-        waiters.add(check);
-        check();
-      });
+          if (m) return m;
+          const seen = `stdout: ${out} stderr: ${err}`;
+          if (done) throw new WaitAborted(`exited before ${pattern}; ${seen}`);
+          throw new Error(seen); // the timeout's message shows what was printed by then
+        },
+        { timeoutMs: TIMEOUT_MS, message: String(pattern) },
+      );
     },
     async stop() {
       if (!done) child.kill('SIGKILL');
@@ -121,7 +103,7 @@ export async function runCli(
 
 /** Waits for `bin/hotpub serve` to print its ready line; returns the URL in it. */
 export async function readyUrl(proc: CliProcess): Promise<string> {
-  const m = await proc.waitFor(/(http:\/\/[^\s)]+)/);
+  const m = await proc.printed(/(http:\/\/[^\s)]+)/);
   return m[1]!;
 }
 
@@ -130,10 +112,7 @@ export async function tempProject(
   files: Record<string, string>,
 ): Promise<{ dir: string; remove(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'hotpub-cli-'));
-  for (const [rel, content] of Object.entries(files)) {
-    await mkdir(dirname(join(dir, rel)), { recursive: true });
-    await writeFile(join(dir, rel), content);
-  }
+  await writeFiles(dir, files);
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
@@ -156,9 +135,4 @@ export function get(
     req.on('error', reject);
     req.end();
   });
-}
-
-/** Waits for `check` with the shared {@link waitFor}, bounded by {@link TIMEOUT_MS}. */
-export function until<T>(check: () => T | Promise<T>, what: string): Promise<Truthy<T>> {
-  return waitFor(check, { timeoutMs: TIMEOUT_MS, message: what });
 }

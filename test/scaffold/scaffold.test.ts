@@ -4,8 +4,8 @@ import { mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { HotpubError } from '../../src/errors/index.js';
 import { initProject } from '../../src/scaffold/init-project.js';
-import { ScaffoldError } from '../../src/scaffold/names.js';
 import { newApp } from '../../src/scaffold/new-app.js';
 import { newModule } from '../../src/scaffold/new-module.js';
 
@@ -29,7 +29,7 @@ async function listTree(dir: string): Promise<string[]> {
 
 function scaffoldError(code: string, message: RegExp) {
   return (err: unknown) => {
-    assert.ok(err instanceof ScaffoldError, String(err));
+    assert.ok(err instanceof HotpubError, String(err));
     assert.equal(err.code, code);
     assert.match(err.message, message);
     return true;

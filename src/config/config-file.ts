@@ -2,15 +2,8 @@
  * `hotpub.config.ts`: the typed configuration (`defineConfig`) and its validation.
  * Every error names the file and the field.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-
-/**
- * A connect/Express middleware: `(req, res, next)`. Declared bivariantly so middleware
- * typed for Express's richer `Request`/`Response` (cors, helmet, express.json...) fits.
- */
-export type Middleware = {
-  bivarianceHack(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): unknown;
-}['bivarianceHack'];
+import { ErrorCode, HotpubError } from '../errors/index.js';
+import type { HotpubOptions } from './options.js';
 
 /** Pino levels, most to least severe, plus `silent`. */
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -25,38 +18,19 @@ export interface LoggerConfig {
   pretty?: boolean;
 }
 
-/** The contents of `hotpub.config.ts`. Every field is optional; command-line flags win. */
-export interface HotpubConfig {
+/**
+ * The contents of `hotpub.config.ts`: {@link HotpubOptions} plus what only a process
+ * has (admin endpoints, workers, logging). Every field is optional; command-line flags win.
+ */
+export interface HotpubConfig extends Omit<Partial<HotpubOptions>, 'apps' | 'bodyLimit'> {
   /** Apps directory, relative to the config file. Default `./apps` (relative to the cwd). */
   apps?: string;
-  /** Port to listen on. Default 3000 (or `PORT`). */
-  port?: number;
-  /** Host to listen on. Default `127.0.0.1`. */
-  host?: string;
-  /** Reload modules when their files change. */
-  watch?: boolean;
-  /** Development mode: error details and code frames in responses, `/-/` endpoints, request log. */
-  dev?: boolean;
   /** Serve `/-/registry` and `/-/routes` without `dev`. */
   admin?: boolean;
   /** Worker processes (node:cluster). Default 1: no cluster. */
   workers?: number;
-  /** Longest wait for in-flight requests before a reload swaps anyway. Default 5000. */
-  drainTimeoutMs?: number;
-  /** Longest wait for in-flight requests on SIGTERM/SIGINT before closing them. Default 10000. */
-  shutdownTimeoutMs?: number;
-  /**
-   * Longest time a client may take to send a whole request (headers and body), in ms;
-   * past it the server answers 408 and closes the connection. 0: no limit. Default 30000.
-   */
-  requestTimeoutMs?: number;
   /** Largest request body: bytes or a size such as `'1mb'`, `'512kb'`. Default 1 MiB. */
   bodyLimit?: number | string;
-  /**
-   * Connect/Express middleware run, in order, before the publisher. Setting it runs the
-   * server as an Express 5 app; without it requests go straight from node:http.
-   */
-  middleware?: Middleware[];
   /** Logging: `false` for none, or options. */
   logger?: boolean | LoggerConfig;
 }
@@ -67,15 +41,6 @@ export interface HotpubConfig {
  */
 export function defineConfig(config: HotpubConfig): HotpubConfig {
   return config;
-}
-
-/** A bad configuration file: names the file and the field. Code `HOTPUB_E_CONFIG`. */
-export class ConfigError extends Error {
-  readonly code = 'HOTPUB_E_CONFIG';
-  constructor(message: string, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = 'ConfigError';
-  }
 }
 
 const LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -156,19 +121,21 @@ const FIELDS: Record<keyof HotpubConfig, Check> = {
 };
 
 /**
- * Checks a loaded config value. Throws a {@link ConfigError} naming `file` and the first
+ * Checks a loaded config value. Throws the `config` error naming `file` and the first
  * bad field; unknown fields are errors too (a typo must not pass silently).
  */
 export function validateConfig(value: unknown, file: string): HotpubConfig {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ConfigError(
+    throw new HotpubError(
+      ErrorCode.config,
       `${file}: the default export must be an object (use defineConfig({...})), got ${describe(value)}`,
     );
   }
   for (const [key, field] of Object.entries(value)) {
     const check = (FIELDS as Record<string, Check>)[key];
     if (!Object.hasOwn(FIELDS, key) || check === undefined) {
-      throw new ConfigError(
+      throw new HotpubError(
+        ErrorCode.config,
         `${file}: unknown field "${key}" (known: ${Object.keys(FIELDS).join(', ')})`,
       );
     }
@@ -178,7 +145,8 @@ export function validateConfig(value: unknown, file: string): HotpubConfig {
     // Nested problems start with their sub-path: ".level must be..." or "[2] must be...".
     const nested = problem.startsWith('.') || problem.startsWith('[');
     const cut = nested ? problem.indexOf(' ') : 0;
-    throw new ConfigError(
+    throw new HotpubError(
+      ErrorCode.config,
       `${file}: field "${key}${problem.slice(0, cut)}" ${problem.slice(cut).trim()}`,
     );
   }

@@ -1,11 +1,11 @@
 /**
- * The CLI's server: the publisher engineer's `createServer` plus what a running service
- * needs around it: the logger, the request log, registry events in the log, the `/-/`
+ * The CLI's server: the library's `createServer` plus what a running service needs
+ * around it: the logger, the request log, registry events in the log, the `/-/`
  * endpoints, listen errors turned into one clear line, and graceful shutdown on signals.
  */
-import { pino } from 'pino';
-import { createAdminHandler } from './admin.js';
-import type { Middleware } from './config.js';
+import type { HotpubOptions } from '../../config/index.js';
+import { ErrorCode, HotpubError } from '../../errors/index.js';
+import { createAdminHandler, createServer, type HotpubServer } from '../../server/index.js';
 import {
   createLogger,
   type Logger,
@@ -13,22 +13,25 @@ import {
   logRegistryEvent,
   logRequest,
 } from './logger.js';
-import { createServer, type HotpubServer } from './serve.js';
 
-/** Settings of {@link runServer} (the CLI's resolved settings). */
-export interface RunServerOptions {
-  apps: string;
-  port: number;
-  host: string;
-  watch: boolean;
-  dev: boolean;
+/** Settings of {@link runServer} (the CLI's resolved settings): every default filled in. */
+export interface RunServerOptions
+  extends Required<
+      Pick<
+        HotpubOptions,
+        | 'apps'
+        | 'port'
+        | 'host'
+        | 'watch'
+        | 'dev'
+        | 'drainTimeoutMs'
+        | 'shutdownTimeoutMs'
+        | 'bodyLimit'
+      >
+    >,
+    Pick<HotpubOptions, 'requestTimeoutMs' | 'middleware'> {
+  /** Serve `/-/registry` and `/-/routes` without `dev`. */
   admin: boolean;
-  drainTimeoutMs: number;
-  shutdownTimeoutMs: number;
-  /** Longest time to send a whole request, in ms (408 past it); default 30000. */
-  requestTimeoutMs?: number;
-  bodyLimit: number;
-  middleware?: Middleware[];
   /** `false`: no log at all. */
   log: LogSettings | false;
   /** Where log lines go (default stdout). */
@@ -40,23 +43,12 @@ export interface RunningServer extends HotpubServer {
   log: Logger;
 }
 
-/** A listen failure as the CLI reports it. Codes `HOTPUB_E_PORT_IN_USE`, `HOTPUB_E_LISTEN`. */
-export class ListenError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, cause: unknown) {
-    super(message, { cause });
-    this.name = 'ListenError';
-    this.code = code;
-  }
-}
-
 /**
- * Starts the server. Rejects with the publisher's `HOTPUB_E_*` config errors (apps
- * directory, app.json, mount conflicts) or a {@link ListenError}.
+ * Starts the server. Rejects with the publisher's config errors (apps directory,
+ * app.json, mount conflicts) or a listen error (`portInUse`, `listen`) as the CLI says it.
  */
 export async function runServer(options: RunServerOptions): Promise<RunningServer> {
-  const log =
-    options.log === false ? pino({ level: 'silent' }) : createLogger(options.log, options.logDest);
+  const log = await createLogger(options.log, options.logDest);
   let started: HotpubServer | undefined;
   const admin = createAdminHandler({
     enabled: options.dev || options.admin,
@@ -97,24 +89,24 @@ export async function runServer(options: RunServerOptions): Promise<RunningServe
 function listenError(err: unknown, host: string, port: number): unknown {
   const code = (err as NodeJS.ErrnoException)?.code;
   if (code === 'EADDRINUSE') {
-    return new ListenError(
-      'HOTPUB_E_PORT_IN_USE',
+    return new HotpubError(
+      ErrorCode.portInUse,
       `port ${port} on ${host} is already in use (choose another with --port N)`,
-      err,
+      { cause: err },
     );
   }
   if (code === 'EACCES') {
-    return new ListenError(
-      'HOTPUB_E_LISTEN',
+    return new HotpubError(
+      ErrorCode.listen,
       `no permission to listen on ${host}:${port} (ports below 1024 need privileges)`,
-      err,
+      { cause: err },
     );
   }
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    return new ListenError(
-      'HOTPUB_E_LISTEN',
+    return new HotpubError(
+      ErrorCode.listen,
       `cannot listen on host ${host}: not an address of this machine (${code})`,
-      err,
+      { cause: err },
     );
   }
   return err;

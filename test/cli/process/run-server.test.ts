@@ -8,9 +8,9 @@ import {
   type RunningServer,
   type RunServerOptions,
   runServer,
-} from '../../src/server/run-server.js';
-import { rawRequest, tempApps } from '../helpers/server.js';
-import { waitFor } from '../helpers/wait.js';
+} from '../../../src/cli/process/index.js';
+import { rawRequest, tempApps } from '../../helpers/server.js';
+import { waitFor } from '../../helpers/wait.js';
 
 const FILES = {
   'a/index.ts':
@@ -179,6 +179,11 @@ describe('runServer /-/ endpoints', () => {
       const post = await rawRequest(s.server.url, '/-/registry', { method: 'POST' });
       assert.equal(post.status, 405);
       assert.equal(post.headers.allow, 'GET, HEAD');
+      // The same error response as any request: the publisher's body and headers.
+      assert.deepEqual(JSON.parse(post.body), {
+        error: { status: 405, code: 'HOTPUB_E_METHOD_NOT_ALLOWED', message: 'Method Not Allowed' },
+      });
+      assert.equal(post.body, JSON.stringify(JSON.parse(post.body)));
       const head = await rawRequest(s.server.url, '/-/health', { method: 'HEAD' });
       assert.equal(head.status, 200);
       assert.equal(head.body, '');

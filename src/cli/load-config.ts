@@ -8,8 +8,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build, type Message, type Plugin } from 'esbuild';
-import { ConfigError, type HotpubConfig, validateConfig } from './config.js';
+import type { Message, Plugin } from 'esbuild';
+import { type HotpubConfig, validateConfig } from '../config/index.js';
+import { ErrorCode, HotpubError } from '../errors/index.js';
 import { describeLoadError } from './config-load-error.js';
 
 /** File names looked up in the working directory, in this order. */
@@ -29,14 +30,15 @@ export interface LoadedConfig {
 
 /**
  * Loads `explicit` (a `--config FILE`, which must exist) or the first of
- * {@link CONFIG_FILES} in `cwd`. No file: an empty config. Throws {@link ConfigError}
+ * {@link CONFIG_FILES} in `cwd`. No file: an empty config. Throws the `config` error
  * naming the file (and the field, or the line and column of a syntax error).
  */
 export async function loadConfig(cwd: string, explicit?: string): Promise<LoadedConfig> {
   let file: string | undefined;
   if (explicit !== undefined) {
     file = resolve(cwd, explicit);
-    if (!existsSync(file)) throw new ConfigError(`config file ${explicit} does not exist`);
+    if (!existsSync(file))
+      throw new HotpubError(ErrorCode.config, `config file ${explicit} does not exist`);
   } else {
     file = CONFIG_FILES.map((name) => join(cwd, name)).find((path) => existsSync(path));
   }
@@ -53,6 +55,8 @@ async function importTypeScript(file: string): Promise<unknown> {
   const temp = join(dirname(file), `.${name}.${process.pid}-${randomBytes(4).toString('hex')}.mjs`);
   let code: string;
   let map: string;
+  // Only a TypeScript config needs esbuild: a project without one never loads it.
+  const { build } = await import('esbuild');
   try {
     const result = await build({
       entryPoints: [file],
@@ -74,7 +78,13 @@ async function importTypeScript(file: string): Promise<unknown> {
   } catch (err) {
     const first = (err as { errors?: Message[] }).errors?.[0];
     const at = first?.location ? `:${first.location.line}:${first.location.column + 1}` : '';
-    throw new ConfigError(`${name}${at}: ${first?.text ?? (err as Error).message}`, err);
+    throw new HotpubError(
+      ErrorCode.config,
+      `${name}${at}: ${first?.text ?? (err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
   }
   await writeFile(temp, code);
   try {
@@ -96,10 +106,11 @@ async function importModule(
   try {
     mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (err) {
-    throw new ConfigError(describe(err), err);
+    throw new HotpubError(ErrorCode.config, describe(err), { cause: err });
   }
   if (!('default' in mod)) {
-    throw new ConfigError(
+    throw new HotpubError(
+      ErrorCode.config,
       `${basename(file)}: no default export (write: export default defineConfig({...}))`,
     );
   }

@@ -6,18 +6,17 @@
  * a synchronous return) runs without a Promise or a closure.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Next } from '../config/index.js';
+import { requestError } from '../errors/index.js';
 import type { ModuleRegistry, Pin } from '../registry/types.js';
 import { buildArgs, sanitizeBody } from './args.js';
 import { fieldsOf, hasBody, readBody } from './body.js';
 import { RequestContext } from './context.js';
 import { crossOriginRefusal } from './cross-origin.js';
-import { ErrorCodes, HttpError } from './errors.js';
 import { type RequestScope, runInScope } from './request-scope.js';
 import { type StreamErrorHandler, sendValue } from './respond.js';
-import type { FnRoute } from './route.js';
+import type { FnRoute, Wrapper } from './route.js';
 import { validateArgs } from './schema.js';
-
-type Next = (err?: unknown) => void;
 
 /** What the wrapper needs of the publisher. */
 export interface PublisherHost {
@@ -67,7 +66,7 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 }
 
 /** The stable outer wrapper of `file#name` in `app` (and the scope of its calls). */
-export class PublishedFunction implements RequestScope {
+export class OuterWrapper implements Wrapper, RequestScope {
   constructor(
     readonly app: string,
     readonly file: string,
@@ -132,8 +131,7 @@ export class PublishedFunction implements RequestScope {
       this.host.sendError(
         req,
         res,
-        new HttpError(405, `Method ${method} is not allowed here`, {
-          code: ErrorCodes.methodNotAllowed,
+        requestError('methodNotAllowed', `Method ${method} is not allowed here`, {
           headers: { allow: meta.allow },
         }),
       );
@@ -185,8 +183,8 @@ export class PublishedFunction implements RequestScope {
       for (const guard of route.meta.guards ?? []) {
         if (!(await guard.fn(ctx))) {
           throw guard.status === 401
-            ? new HttpError(401, 'Authentication required', { code: ErrorCodes.unauthorized })
-            : new HttpError(403, 'Access denied', { code: ErrorCodes.forbidden });
+            ? requestError('unauthorized', 'Authentication required')
+            : requestError('forbidden', 'Access denied');
         }
       }
       let fields: Record<string, unknown> | undefined;

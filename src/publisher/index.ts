@@ -1,0 +1,16 @@
+/**
+ * The publisher: URL -> app, module and published function, the call, and the response.
+ * It sees the registry only through `ModuleRegistry` (src/registry/types.ts).
+ */
+export { type AppDef, type AppJson, discoverApps } from './app-config.js';
+export type { UploadedFile } from './body.js';
+export type { Context } from './context.js';
+export {
+  createPublisher,
+  type MountedApp,
+  type Publisher,
+  type PublisherOptions,
+} from './create-publisher.js';
+export { HtmlString, html, isHtml, raw } from './html.js';
+export { currentScope, type RequestScope } from './request-scope.js';
+export type { RouteListing } from './route-listing.js';
