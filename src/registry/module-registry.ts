@@ -11,6 +11,7 @@ import { codeToLoad, parses } from './module-code.js';
 import { ModuleStore } from './module-store.js';
 import { invalidate } from './reload.js';
 import { moduleInfo, snapshot } from './snapshot.js';
+import { warmTransformer } from './transform.js';
 import type {
   ModuleInfo,
   ModuleRegistry,
@@ -42,6 +43,7 @@ export class LockedModuleRegistry implements ModuleRegistry {
   async start(): Promise<void> {
     const store = this.#store;
     await store.index.scan();
+    if (store.index.appNames().some((app) => store.index.list(app).length > 0)) warmTransformer();
     if (store.watch && !this.#watcher) {
       this.#watcher = await startWatcher(store.root, {
         invalidate: (file, text) => invalidate(store, file, text),

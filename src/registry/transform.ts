@@ -28,6 +28,17 @@ function loadEsbuild(): Promise<EsbuildModule> {
   return loading;
 }
 
+/**
+ * Starts loading esbuild and its service in the background, so the first request's
+ * transform does not pay for them: called once the registry knows it has modules.
+ * Nothing waits for it; a failure here surfaces at the first real transform.
+ */
+export function warmTransformer(): void {
+  loadEsbuild()
+    .then((esb) => esb.transform('', { loader: 'ts' }))
+    .catch(() => {});
+}
+
 /** esbuild now: loaded by an earlier async transform, or (never first, in the registry) required. */
 function esbuildSync(): EsbuildModule {
   esbuild ??= createRequire(import.meta.url)('esbuild') as EsbuildModule;
