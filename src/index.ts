@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 
-export { HtmlString, HttpError, html, keep, raw } from './app-api.js';
+export { HtmlString, HttpError, html, keep, raw, redirect } from './app-api.js';
 export {
   defineConfig,
   type HotpubConfig,

@@ -14,6 +14,8 @@ export interface ServeFlags {
   watch?: boolean;
   dev?: boolean;
   admin?: boolean;
+  /** `--admin-token T`: opens `/-/` to `Authorization: Bearer T`. */
+  adminToken?: string;
   workers?: number;
   drainTimeoutMs?: number;
   bodyLimit?: number;
@@ -26,6 +28,7 @@ export type Command =
   | { kind: 'version' }
   | { kind: 'serve'; name: 'serve' | 'dev'; flags: ServeFlags }
   | { kind: 'routes'; flags: Pick<ServeFlags, 'apps' | 'config'> }
+  | { kind: 'openapi'; flags: Pick<ServeFlags, 'apps' | 'config'>; out?: string }
   | { kind: 'new-app'; name: string; apps?: string; template: string }
   | { kind: 'new-module'; target: string; apps?: string }
   | { kind: 'init'; dir: string };
@@ -42,6 +45,7 @@ const serveOptions = {
   watch: { type: 'boolean' },
   dev: { type: 'boolean' },
   admin: { type: 'boolean' },
+  'admin-token': { type: 'string' },
   workers: { type: 'string' },
   'drain-timeout': { type: 'string' },
   'body-limit': { type: 'string' },
@@ -49,7 +53,7 @@ const serveOptions = {
 } as const satisfies OptionTable;
 
 /** The commands `hotpub --help` lists, in order. */
-export const COMMANDS = ['serve', 'dev', 'routes', 'new', 'init'] as const;
+export const COMMANDS = ['serve', 'dev', 'routes', 'openapi', 'new', 'init'] as const;
 
 /**
  * Parses `argv` (without node and the script). Throws a usage error (exit 2) naming the
@@ -81,6 +85,25 @@ export function parseCommandLine(argv: string[]): Command {
         flags: { apps: str(values.apps, '--apps'), config: str(values.config, '--config') },
       };
     }
+    case 'openapi': {
+      const { values } = parse(
+        'openapi',
+        rest,
+        {
+          ...help,
+          ...appsOption,
+          config: serveOptions.config,
+          out: { type: 'string', short: 'o' },
+        },
+        0,
+      );
+      if (values.help) return { kind: 'help', topic: 'openapi' };
+      return {
+        kind: 'openapi',
+        flags: { apps: str(values.apps, '--apps'), config: str(values.config, '--config') },
+        out: str(values.out, '--out'),
+      };
+    }
     case 'new':
       return parseNew(rest);
     case 'init': {
@@ -105,6 +128,9 @@ function parseServe(name: 'serve' | 'dev', args: string[]): Command {
   if (values.port !== undefined) flags.port = parsePort(values.port, '--port');
   if (values.host !== undefined) flags.host = str(values.host, '--host');
   if (values.config !== undefined) flags.config = str(values.config, '--config');
+  if (values['admin-token'] !== undefined) {
+    flags.adminToken = str(values['admin-token'], '--admin-token');
+  }
   if (values.workers !== undefined) flags.workers = parseWorkers(values.workers, '--workers');
   if (values['drain-timeout'] !== undefined) {
     flags.drainTimeoutMs = parseMilliseconds(values['drain-timeout'], '--drain-timeout');

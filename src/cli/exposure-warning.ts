@@ -1,7 +1,8 @@
 /**
  * The one warning line `serve` prints when a mode meant for one developer's machine is
  * reachable from other machines: `--dev` (error details, stacks and code frames in
- * responses, `/-/registry`) or `--admin` on a host other than loopback.
+ * responses, `/-/registry`), `--admin` or an admin token (the control plane) on a host
+ * other than loopback.
  */
 import { isIP } from 'node:net';
 
@@ -17,10 +18,17 @@ export function exposureWarning(settings: {
   host: string;
   dev: boolean;
   admin: boolean;
+  adminToken?: string | undefined;
 }): string | undefined {
   if (isLoopbackHost(settings.host)) return undefined;
-  const modes = [settings.dev && '--dev', settings.admin && '--admin'].filter(Boolean);
+  const modes = [
+    settings.dev && '--dev',
+    settings.admin && '--admin',
+    settings.adminToken !== undefined && 'an admin token',
+  ].filter(Boolean);
   if (modes.length === 0) return undefined;
-  const what = settings.dev ? 'error details, stacks and /-/registry' : '/-/registry and /-/routes';
+  const what = settings.dev
+    ? 'error details, stacks and /-/registry'
+    : 'the /-/ control plane (behind its token, if any)';
   return `hotpub: warning: ${modes.join(' and ')} on host ${settings.host} shows ${what} to every machine that can reach it; use a loopback host (127.0.0.1) for these`;
 }

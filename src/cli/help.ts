@@ -6,6 +6,8 @@ const SERVE_FLAGS = `  --apps DIR            apps directory (default ./apps)
   --watch               reload modules when their files change
   --dev                 development mode: error details, code frames, /-/ endpoints, request log
   --admin               serve /-/registry and /-/routes without --dev
+  --admin-token T       open the /-/ dashboard, docs and controls to Authorization: Bearer T
+                        (or HOTPUB_ADMIN_TOKEN; at least 16 characters)
   --workers N           N worker processes (node:cluster), each with its own registry
   --drain-timeout MS    longest wait for in-flight requests before a reload swaps (default 5000)
   --body-limit SIZE     largest request body, e.g. 1mb, 512kb (default 1mb)
@@ -25,7 +27,13 @@ The same as: hotpub serve --watch --dev [flags]
 ${SERVE_FLAGS}`,
   routes: `Usage: hotpub routes [--apps DIR] [--config FILE]
 
-Prints every URL and the file#function it calls, one per line.`,
+Prints every URL and the file#function it calls, one per line. Fails (exit 1) when a
+module does not load, or a function's fn.methods, guards or fn.schema would fail every
+request: usable as a CI check.`,
+  openapi: `Usage: hotpub openapi [--apps DIR] [--out FILE] [--config FILE]
+
+Writes the OpenAPI 3.1 document of every published function (the one /-/openapi.json
+serves) to FILE, or to stdout. Fails (exit 1) when a module does not load.`,
   new: `Usage: hotpub new app NAME [--apps DIR] [--template T]
        hotpub new module APP/PATH [--apps DIR]
 
@@ -50,6 +58,8 @@ Commands:
   serve [flags]              serve the apps (see hotpub serve --help)
   dev [flags]                serve --watch --dev
   routes [--apps DIR]        print every URL -> file#function
+  openapi [--apps DIR] [--out FILE]
+                             write the OpenAPI 3.1 document of every function
   new app NAME [--template T] [--apps DIR]
                              scaffold an app from a template (basic, api)
   new module APP/PATH [--apps DIR]

@@ -12,8 +12,9 @@ import { resolveServeSettings } from './serve-options.js';
 
 /**
  * Prints one line per route: `URL  ->  file#function  [methods]`, marking unreachable
- * (shadowed) ones. Modules that fail to load are listed with their error, and then the
- * command fails (exit 1) with one line saying how many.
+ * (shadowed) ones. Modules that fail to load are listed with their error, and so are
+ * functions whose `fn.methods`, guards or `fn.schema` would fail every request; then the
+ * command fails (exit 1) with one line naming the first file#function at fault.
  */
 export async function routesCommand(
   io: CliIo,
@@ -31,6 +32,7 @@ export async function routesCommand(
       const file = relative(io.cwd, r.file) || r.file;
       if (r.name === undefined)
         return [r.url, `${file}`, `failed to load: ${r.error ?? 'unknown error'}`];
+      if (r.problem !== undefined) return [r.url, `${file}#${r.name}`, `invalid: ${r.problem}`];
       return [
         r.url,
         `${file}#${r.name}`,
@@ -51,6 +53,13 @@ export async function routesCommand(
         ErrorCode.moduleLoad,
         `${failed} module(s) failed to load (listed above)`,
       );
+    const invalid = routes.filter((r) => r.problem !== undefined);
+    const first = invalid[0];
+    if (first !== undefined) {
+      const where = `${relative(io.cwd, first.file) || first.file}#${first.name}`;
+      const more = invalid.length > 1 ? ` (and ${invalid.length - 1} more, listed above)` : '';
+      throw new HotpubError(ErrorCode.routeInvalid, `${where}: ${first.problem}${more}`);
+    }
   } finally {
     await registry.close();
   }

@@ -8,6 +8,7 @@ import { type Command, parseCommandLine } from './args.js';
 import { describeError, usageError } from './describe-error.js';
 import { helpText } from './help.js';
 import { type CliIo, processIo } from './io.js';
+import { openapiCommand } from './openapi-command.js';
 import { routesCommand } from './routes-command.js';
 import { initCommand, newAppCommand, newModuleCommand } from './scaffold-commands.js';
 import { serveCommand } from './serve-command.js';
@@ -42,6 +43,9 @@ async function execute(command: Command, io: CliIo): Promise<number> {
       return serveCommand(io, command.flags);
     case 'routes':
       await routesCommand(io, command.flags);
+      return 0;
+    case 'openapi':
+      await openapiCommand(io, command.flags, command.out);
       return 0;
     case 'new-app':
       await newAppCommand(io, command.name, command.template, command.apps);

@@ -3,6 +3,7 @@
  * primary and N workers each running this same command.
  */
 import cluster from 'node:cluster';
+import { discoverApps } from '../publisher/index.js';
 import { display } from '../scaffold/index.js';
 import type { ServeFlags } from './args.js';
 import { describeError } from './describe-error.js';
@@ -28,7 +29,13 @@ export async function serveCommand(io: CliIo, flags: ServeFlags): Promise<number
     return runPrimary({
       workers: settings.workers,
       shutdownTimeoutMs: settings.shutdownTimeoutMs,
-      ready: (url) => io.out(readyLine(io, settings, url)),
+      ready: (url) => {
+        io.out(readyLine(io, settings, url));
+        printApps(io, settings, url, mountsOf(settings.apps));
+        io.out(
+          `hotpub: keep() and import.meta.hot.data are per process: each of the ${settings.workers} workers has its own copy; keep data the workers share in shared storage (a database, Redis: docs/hot-reload.md)`,
+        );
+      },
       notice: (line) => io.out(`hotpub: ${line}`),
       fatal: (line) => io.err(`hotpub: ${line}`),
     });
@@ -38,6 +45,7 @@ export async function serveCommand(io: CliIo, flags: ServeFlags): Promise<number
   // default action (terminate) still in place.
   const stopped = new Promise<number>((resolve) => onShutdownSignal(() => server.close(), resolve));
   io.out(readyLine(io, settings, server.url));
+  printApps(io, settings, server.url, server.publisher.apps);
   return stopped;
 }
 
@@ -61,6 +69,32 @@ async function runWorker(io: CliIo, flags: ServeFlags): Promise<number> {
   );
   reportReady(server.url);
   return stopped;
+}
+
+/** The mounts of the apps in `dir` (the primary of --workers has no publisher of its own). */
+function mountsOf(dir: string): Array<{ name: string; mount: string }> {
+  try {
+    return discoverApps(dir).map((a) => ({ name: a.name, mount: a.mount.pattern }));
+  } catch {
+    return []; // the workers reported a bad app.json already
+  }
+}
+
+/**
+ * One line per app under the ready line, `  site  http://127.0.0.1:3000/site` (a
+ * patterned mount shows its pattern), and the dashboard's when it answers.
+ */
+function printApps(
+  io: CliIo,
+  settings: ServeSettings,
+  url: string,
+  apps: ReadonlyArray<{ name: string; mount: string }>,
+): void {
+  const rows = apps.map((a) => [a.name, a.mount === '/' ? `${url}/` : `${url}${a.mount}`]);
+  if (settings.dev || settings.adminToken !== undefined) rows.push(['dashboard', `${url}/-/`]);
+  const width = Math.max(0, ...rows.map(([name]) => name!.length));
+  for (const [name, link] of rows) io.out(`  ${name!.padEnd(width)}  ${link}`);
+  if (apps.length === 0) io.out('  (no apps yet: hotpub new app NAME)');
 }
 
 /** `hotpub: serving apps at http://127.0.0.1:3000 (watch, dev)`. */

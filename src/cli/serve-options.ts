@@ -5,10 +5,12 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DEFAULTS, type HotpubConfig, parseSize } from '../config/index.js';
+import { MIN_TOKEN_LENGTH } from '../control/index.js';
 import { ErrorCode, HotpubError } from '../errors/index.js';
 import { display } from '../scaffold/index.js';
 import type { ServeFlags } from './args.js';
 import { parsePort } from './args.js';
+import { usageError } from './describe-error.js';
 import { loadConfig } from './load-config.js';
 import type { LogSettings, RunServerOptions } from './process/index.js';
 
@@ -43,7 +45,9 @@ export async function resolveServeSettings(
         : resolve(cwd, DEFAULTS.apps);
   checkAppsDir(apps, cwd);
   const dev = flags.dev ?? config.dev ?? false;
+  const token = adminToken(flags.adminToken, env.HOTPUB_ADMIN_TOKEN);
   return {
+    ...(token === undefined ? {} : { adminToken: token }),
     apps,
     port: flags.port ?? envPort ?? config.port ?? DEFAULTS.port,
     host: flags.host ?? config.host ?? DEFAULTS.host,
@@ -64,6 +68,22 @@ export async function resolveServeSettings(
     log: logSettings(config.logger, dev),
     configFile: file,
   };
+}
+
+/**
+ * The admin token from `--admin-token` or `HOTPUB_ADMIN_TOKEN` (empty: none). A short
+ * one is refused: it would open the dashboard and its controls to a guess.
+ */
+function adminToken(flag: string | undefined, env: string | undefined): string | undefined {
+  const token = flag ?? (env === '' ? undefined : env);
+  if (token === undefined) return undefined;
+  if (token.length < MIN_TOKEN_LENGTH) {
+    const source = flag !== undefined ? '--admin-token' : 'HOTPUB_ADMIN_TOKEN';
+    throw usageError(
+      `${source} must be at least ${MIN_TOKEN_LENGTH} characters (e.g. openssl rand -hex 16)`,
+    );
+  }
+  return token;
 }
 
 function logSettings(logger: HotpubConfig['logger'], dev: boolean): LogSettings | false {

@@ -53,13 +53,6 @@ export const ERRORS = {
     status: 403,
     meaning: "A module's `_access` or the function's `fn.access` guard refused the request.",
   },
-  crossOrigin: {
-    code: 'HOTPUB_E_CROSS_ORIGIN',
-    area: 'request',
-    status: 403,
-    meaning:
-      "A browser's cross-origin request with a method other than GET, HEAD or OPTIONS (`Sec-Fetch-Site`, else `Origin` vs `Host`) from an origin the app's `cors.origin` does not trust (docs/security.md).",
-  },
   badJson: {
     code: 'HOTPUB_E_BAD_JSON',
     area: 'request',
@@ -122,6 +115,20 @@ export const ERRORS = {
     area: 'request',
     meaning:
       'Default code of an `HttpError` (or an error with `status`) that set none of its own; its status is its own.',
+  },
+  adminToken: {
+    code: 'HOTPUB_E_ADMIN_TOKEN',
+    area: 'request',
+    status: 401,
+    meaning:
+      'A `/-/` control-plane path without `Authorization: Bearer TOKEN` or with a wrong token (`--admin-token`; docs/control-plane.md).',
+  },
+  crossOrigin: {
+    code: 'HOTPUB_E_CROSS_ORIGIN',
+    area: 'request',
+    status: 403,
+    meaning:
+      "A request that changes state (not GET, HEAD or OPTIONS) sent by another site's page (`Sec-Fetch-Site`, else `Origin` against `Host`): to a function, unless the app's `cors.origin` trusts that origin (docs/security.md); to `POST /-/reload` or `/-/apps/NAME/freeze`, always.",
   },
   moduleRead: {
     code: 'HOTPUB_E_MODULE_READ',
@@ -226,7 +233,15 @@ export const ERRORS = {
     code: 'HOTPUB_E_MODULE_LOAD',
     area: 'cli',
     exit: EXIT_RUNTIME,
-    meaning: '`hotpub routes`: at least one module failed to load (so CI can use it).',
+    meaning:
+      '`hotpub routes` or `hotpub openapi`: at least one module failed to load (so CI can use it).',
+  },
+  routeInvalid: {
+    code: 'HOTPUB_E_ROUTE_INVALID',
+    area: 'cli',
+    exit: EXIT_RUNTIME,
+    meaning:
+      "`hotpub routes`: a function's `fn.methods`, guards or `fn.schema` would fail every request; names the file#function.",
   },
   scaffoldName: {
     code: 'HOTPUB_E_SCAFFOLD_NAME',

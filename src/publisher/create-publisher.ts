@@ -17,10 +17,12 @@ import { readMeta } from './function-meta.js';
 import { loadPino } from './lazy.js';
 import { compileMount, MountTable } from './mounts.js';
 import { OuterWrapper, type PublisherHost } from './outer-wrapper.js';
+import { allowRelativeResponseRedirect } from './redirect.js';
 import type { StreamErrorHandler } from './respond.js';
 import type { FnRoute, Route, ServedApp } from './route.js';
 import { listRoutes, type RouteListing } from './route-listing.js';
 import { candidates, nameSegments, splitPath } from './segments.js';
+import { StaleCode, type StaleModule } from './stale-code.js';
 import { createStaticFiles } from './static-files.js';
 
 /** Options of {@link createPublisher}. */
@@ -63,6 +65,11 @@ export interface Publisher {
   close(): void;
   /** Answers `err` the way the publisher answers errors (JSON body, dev details). */
   error(req: IncomingMessage, res: ServerResponse, err: unknown): void;
+  /**
+   * Under `dev`, the modules whose latest save failed while their last good code serves
+   * (their responses carry `x-hotpub-stale`); always empty otherwise.
+   */
+  stale(): StaleModule[];
 }
 
 const CACHE_MAX = 5000;
@@ -94,8 +101,11 @@ class PublisherImpl implements Publisher, PublisherHost {
   private readonly errorOptions: ErrorOptions;
   private readonly wrappers = new Map<string, OuterWrapper>();
   private readonly unsubscribe: Array<() => void>;
+  private readonly staleCode: StaleCode | undefined;
+  readonly staleOf: ((app: string) => string | undefined) | undefined;
 
   constructor(opts: PublisherOptions) {
+    allowRelativeResponseRedirect();
     this.registry = opts.registry;
     this.dev = opts.dev ?? false;
     this.requestScope = opts.requestScope ?? false;
@@ -107,7 +117,15 @@ class PublisherImpl implements Publisher, PublisherHost {
       this.registry.on('swap', (e) => this.appChanged('swap', e.app)),
       this.registry.on('files', (e) => this.appChanged('files', e.app)),
     ];
-    this.errorOptions = { dev: this.dev, log: this.log, registry: this.registry };
+    this.staleCode = this.dev ? new StaleCode(this.registry) : undefined;
+    const staleCode = this.staleCode;
+    this.staleOf = staleCode && ((app) => staleCode.header(app));
+    this.errorOptions = {
+      dev: this.dev,
+      log: this.log,
+      registry: this.registry,
+      stale: () => this.stale(),
+    };
     this.handle = this.handle.bind(this);
     this.error = this.sendError.bind(this);
     this.streamError = (req, err) =>
@@ -309,6 +327,11 @@ class PublisherImpl implements Publisher, PublisherHost {
 
   close(): void {
     for (const off of this.unsubscribe.splice(0)) off();
+    this.staleCode?.close();
+  }
+
+  stale(): StaleModule[] {
+    return this.staleCode?.all() ?? [];
   }
 
   /** A registry event for app `name`: drop its stale routes, or mount a new app. */

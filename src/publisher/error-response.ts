@@ -1,19 +1,24 @@
 /**
- * Thrown value -> error response. The body is always JSON:
+ * Thrown value -> error response. The body is JSON:
  * `{ "error": { "status", "code", "message", "details"? } }`; under `dev` it adds
- * `stack`, `location` and a code `frame`.
+ * `stack` (source-mapped), `location` and a code `frame`, and a browser that prefers
+ * HTML gets the same as a page (dev-error-page.ts). Logged stacks are source-mapped.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { defaultMessage, ErrorCode, HttpError, isHotpubCode, statusOf } from '../errors/index.js';
 import type { ModuleRegistry, SourceLocation } from '../registry/types.js';
+import { type ErrorPage, prefersHtml, renderErrorPage } from './dev-error-page.js';
+import type { StaleModule } from './stale-code.js';
 
 /** Where error details come from under `dev`. */
 export interface ErrorOptions {
   dev: boolean;
   log: Logger;
   /** Maps a runtime stack back to an app module's `.ts` source (dev code frames). */
-  registry?: Pick<ModuleRegistry, 'locateError'> | undefined;
+  registry?: Pick<ModuleRegistry, 'locateError' | 'mapStack' | 'sourceOf'> | undefined;
+  /** Stale modules, for the banner of dev HTML error pages. */
+  stale?: () => readonly StaleModule[];
 }
 
 interface ErrorLike {
@@ -100,10 +105,11 @@ export function sendError(
   const err = normalize(thrown);
   const known = statusOf(err);
   const status = known ?? 500;
+  const stack = status >= 500 ? mappedStack(thrown, err, opts) : undefined;
   if (status >= 500) {
     const text = typeof err.message === 'string' ? err.message : 'a thrown value';
     opts.log.error(
-      { err: thrown instanceof Error ? thrown : undefined, method: req.method, url: req.url },
+      { err: loggable(thrown, stack), method: req.method, url: req.url },
       `${req.method} ${req.url}: ${text}`,
     );
   }
@@ -129,7 +135,7 @@ export function sendError(
   };
   if (expose && err.details !== undefined) body.details = err.details;
   if (opts.dev && status >= 500) {
-    if (typeof err.stack === 'string') body.stack = err.stack;
+    if (stack !== undefined) body.stack = stack;
     const at = locate(err, thrown, opts);
     if (at) {
       body.location = at.location;
@@ -151,6 +157,15 @@ export function sendError(
       res.setHeader('x-content-type-options', 'nosniff');
     }
   }
+  if (opts.dev && prefersHtml(req)) {
+    sendPage(req, res, pageOf(req, body, thrown, opts), jsonText(body), opts);
+    return;
+  }
+  send(res, status, 'application/json; charset=utf-8', jsonText(body));
+}
+
+/** The JSON text of an error body. */
+function jsonText(body: Record<string, unknown>): string {
   let text: string;
   try {
     text = JSON.stringify({ error: body });
@@ -158,9 +173,100 @@ export function sendError(
     body.details = undefined; // a BigInt or a cycle in details: drop them, keep the answer
     text = JSON.stringify({ error: body });
   }
+  return text;
+}
+
+function send(res: ServerResponse, status: number, type: string, text: string): void {
   res.statusCode = status;
-  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('content-type', type);
   res.setHeader('content-length', Buffer.byteLength(text));
   res.setHeader('cache-control', 'no-store');
   res.end(text);
+}
+
+/** The stack of `thrown` with app frames source-mapped (esbuild's left out), else as is. */
+function mappedStack(thrown: unknown, err: ErrorLike, opts: ErrorOptions): string | undefined {
+  try {
+    return (
+      opts.registry?.mapStack(thrown) ?? (typeof err.stack === 'string' ? err.stack : undefined)
+    );
+  } catch {
+    return typeof err.stack === 'string' ? err.stack : undefined;
+  }
+}
+
+/** What the log gets as `err`: the error with its mapped stack (causes included in it). */
+function loggable(thrown: unknown, stack: string | undefined): Error | undefined {
+  if (!(thrown instanceof Error)) return undefined;
+  if (stack === undefined) return thrown;
+  const shown = new Error(thrown.message);
+  shown.name = thrown.name;
+  shown.stack = stack;
+  const code = (thrown as { code?: unknown }).code;
+  if (code !== undefined) Object.assign(shown, { code });
+  return shown;
+}
+
+/** The dev page's content, read now: the registry may swap in other code before it renders. */
+function pageOf(
+  req: IncomingMessage,
+  body: Record<string, unknown>,
+  thrown: unknown,
+  opts: ErrorOptions,
+): ErrorPage {
+  const status = body.status as number;
+  const stack = typeof body.stack === 'string' ? body.stack : undefined;
+  const location = body.location as SourceLocation | undefined;
+  const sources = new Map<string, string>();
+  for (const m of (stack ?? '').matchAll(/((?:\/|[A-Za-z]:\\)[^():\n]*?):\d+:\d+\)?$/gm)) {
+    const file = m[1]!;
+    const source = sources.has(file) ? undefined : opts.registry?.sourceOf(file);
+    if (source !== undefined) sources.set(file, source);
+  }
+  if (location && !sources.has(location.file)) {
+    const source = opts.registry?.sourceOf(location.file);
+    if (source !== undefined) sources.set(location.file, source);
+  }
+  let name = 'Error';
+  try {
+    if (thrown instanceof Error) name = thrown.name;
+  } catch {
+    // a throwing getter: keep the default
+  }
+  return {
+    status,
+    title: `${status} ${defaultMessage(status)}`,
+    code: String(body.code),
+    message: String(body.message),
+    details: body.details,
+    name,
+    ...(stack === undefined ? {} : { stack }),
+    ...(location === undefined ? {} : { location }),
+    sources,
+    method: req.method ?? 'GET',
+    url: req.url ?? '/',
+    stale: opts.stale?.() ?? [],
+  };
+}
+
+/** Sends the HTML page; if rendering fails, the JSON error instead (never no answer). */
+function sendPage(
+  req: IncomingMessage,
+  res: ServerResponse,
+  page: ErrorPage,
+  json: string,
+  opts: ErrorOptions,
+): void {
+  renderErrorPage(page).then(
+    (html) => {
+      if (!res.headersSent && !res.destroyed)
+        send(res, page.status, 'text/html; charset=utf-8', html);
+    },
+    (err) => {
+      opts.log.error({ err }, `${req.method} ${req.url}: could not render the error page`);
+      if (!res.headersSent && !res.destroyed) {
+        send(res, page.status, 'application/json; charset=utf-8', json);
+      }
+    },
+  );
 }

@@ -4,6 +4,7 @@
  * its guards (module `_auth`/`_access` of the module that defines it and of the one that
  * serves it, `fn.auth`/`fn.access`). A declaration that cannot be used closes the route (500).
  */
+import { METHODS } from 'node:http';
 import { HttpError, requestError } from '../errors/index.js';
 import type { Pin } from '../registry/types.js';
 import type { Context } from './context.js';
@@ -33,7 +34,8 @@ export interface FnMeta {
 }
 
 const DEFAULT_METHODS = ['GET', 'HEAD', 'POST'];
-const METHOD_RE = /^[A-Za-z]+$/;
+// Node's parser accepts only these: any other name could never match a request.
+const KNOWN_METHODS = new Set(METHODS);
 
 function misconfigured(message: string): HttpError {
   return requestError('badMetadata', message);
@@ -45,14 +47,14 @@ function methodsOf(fn: Handler): string[] | HttpError {
   if (declared === undefined) return DEFAULT_METHODS;
   const list = typeof declared === 'string' ? [declared] : declared;
   // A typo must not widen what the function accepts: refuse the whole declaration.
-  if (
-    !Array.isArray(list) ||
-    list.length === 0 ||
-    !list.every((m) => typeof m === 'string' && METHOD_RE.test(m))
-  ) {
+  if (!Array.isArray(list) || list.length === 0 || !list.every((m) => typeof m === 'string')) {
     return misconfigured('fn.methods must be a method name or a non-empty array of method names');
   }
   const upper = (list as string[]).map((m) => m.toUpperCase());
+  const unknown = upper.find((m) => !KNOWN_METHODS.has(m));
+  if (unknown !== undefined) {
+    return misconfigured(`fn.methods: "${unknown}" is not an HTTP method`);
+  }
   if (upper.includes('GET') && !upper.includes('HEAD')) upper.push('HEAD');
   return upper;
 }

@@ -11,6 +11,7 @@ export {
   type Publisher,
   type PublisherOptions,
 } from './create-publisher.js';
-export { HtmlString, html, isHtml, raw } from './html.js';
+export { escapeHtml, staleBanner } from './dev-error-page.js';
 export { currentScope, type RequestScope } from './request-scope.js';
 export type { RouteListing } from './route-listing.js';
+export type { StaleModule } from './stale-code.js';

@@ -26,6 +26,8 @@ export interface PublisherHost {
   readonly streamError: StreamErrorHandler;
   /** Run each call in a {@link RequestScope} (for attributing uncaught errors). */
   readonly requestScope: boolean;
+  /** Under `--dev`: `FILE:LINE` of an app's stale module (`x-hotpub-stale`), if any. */
+  readonly staleOf: ((app: string) => string | undefined) | undefined;
   /** Resolves `path` again (its cached route is of another generation) and serves it. */
   resolve(
     req: IncomingMessage,
@@ -136,6 +138,10 @@ export class OuterWrapper implements Wrapper, RequestScope {
         }),
       );
       return;
+    }
+    if (this.host.staleOf !== undefined) {
+      const stale = this.host.staleOf(this.app);
+      if (stale !== undefined) res.setHeader('x-hotpub-stale', stale);
     }
     const withBody = method !== 'GET' && method !== 'HEAD' && hasBody(req);
     if (withBody || meta.guards !== undefined) {

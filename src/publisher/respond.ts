@@ -5,8 +5,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { isHtml } from '../app-api.js';
 import { requestError } from '../errors/index.js';
-import { isHtml } from './html.js';
+import { resolveLocation } from './redirect.js';
 
 const TEXT_HTML = 'text/html; charset=utf-8';
 const TEXT_PLAIN = 'text/plain; charset=utf-8';
@@ -150,6 +151,12 @@ function pipeBody(
   });
 }
 
+/** The URL the client asked for (Express strips a mount path from `req.url`). */
+function requestUrl(req: IncomingMessage): string {
+  const original = (req as { originalUrl?: unknown }).originalUrl;
+  return typeof original === 'string' ? original : (req.url ?? '/');
+}
+
 function sendResponse(
   req: IncomingMessage,
   res: ServerResponse,
@@ -159,7 +166,8 @@ function sendResponse(
   res.statusCode = response.status;
   const cookies = response.headers.getSetCookie();
   for (const [k, v] of response.headers) {
-    if (k !== 'set-cookie') res.setHeader(k, v);
+    if (k === 'location') res.setHeader(k, resolveLocation(v, requestUrl(req)));
+    else if (k !== 'set-cookie') res.setHeader(k, v);
   }
   if (cookies.length > 0) res.setHeader('set-cookie', cookies);
   if (response.body === null) {

@@ -9,6 +9,7 @@ import type { ModuleRegistry } from '../registry/types.js';
 import { isPublishableName, publishedFunctions } from './export-rules.js';
 import { type Handler, readMeta } from './function-meta.js';
 import type { ServedApp } from './route.js';
+import { schemaProblem } from './schema.js';
 import { candidates } from './segments.js';
 
 /** One line of `hotpub routes`. */
@@ -26,6 +27,16 @@ export interface RouteListing {
   shadowed: boolean;
   /** The load error of the module, if it failed. */
   error?: string;
+  /** What is wrong with the function's `fn.methods`, guards or `fn.schema`, if anything. */
+  problem?: string;
+  /** The function's `fn.schema` as declared (in the generation listed), if any. */
+  schema?: unknown;
+  /** Names of the mount's parameters (path parameters of the URL). */
+  params: string[];
+  /** True when access guards (`_auth`, `_access`, `fn.auth`, `fn.access`) apply. */
+  guarded: boolean;
+  /** The app generation the function was read from. */
+  generation: number;
 }
 
 function urlSegments(rel: string, name: string): string[] {
@@ -64,6 +75,9 @@ export async function listRoutes(
           methods: [],
           shadowed: false,
           error: (err as Error).message,
+          params: [...app.def.mount.params],
+          guarded: false,
+          generation: 0,
           rank: 0,
         });
         continue;
@@ -74,14 +88,22 @@ export async function listRoutes(
           const segs = urlSegments(rel, name);
           const rank = candidates(segs).findIndex((c) => c.rel === rel && c.name === name);
           if (rank < 0) continue; // not reachable by any URL
-          const methods = [...readMeta(pin, file, fn as Handler).methods];
+          const meta = readMeta(pin, file, fn as Handler);
+          const problem =
+            meta.invalid?.message ??
+            (meta.schema === undefined ? undefined : schemaProblem(meta.schema));
           out.push({
             app: app.name,
             url: join(app.def.mount.pattern, segs),
             file,
             name,
-            methods,
+            methods: [...meta.methods],
             shadowed: false,
+            ...(problem === undefined ? {} : { problem }),
+            ...(meta.schema === undefined ? {} : { schema: meta.schema }),
+            params: [...app.def.mount.params],
+            guarded: meta.guards !== undefined,
+            generation: pin.generation,
             rank,
           });
         }

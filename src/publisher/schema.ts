@@ -61,6 +61,22 @@ function issues(errors: ErrorObject[] | null | undefined): ValidationIssue[] {
 }
 
 /**
+ * What is wrong with `schema` as a `fn.schema` (not an object, or ajv refuses it: an
+ * unknown keyword such as `requird`, a bad type), or undefined when it compiles. What
+ * `hotpub routes` checks, with the same ajv settings requests use.
+ */
+export function schemaProblem(schema: unknown): string | undefined {
+  if (schema === null || typeof schema !== 'object') return 'Invalid fn.schema: must be an object';
+  try {
+    compile(coercing, schema);
+    compile(exact, schema);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+/**
  * Validates (and, for string input, coerces; defaults are filled in) `args` against
  * `schema`. Throws the 400 `validation` error with the errors as `details`, or the 500
  * `badSchema` error if the schema itself does not compile.

@@ -19,6 +19,8 @@ export interface FileChange {
   readonly changed: readonly string[];
   /** Files that are gone. */
   readonly deleted: readonly string[];
+  /** `performance.now()` when the change was first read: the swap event reports the time since. */
+  readonly startedAt?: number;
 }
 
 /** The result of a change that re-evaluated nothing. */
@@ -95,10 +97,12 @@ function evaluateChange(store: ModuleStore, targets: string[], change: FileChang
     for (const f of order) pass.instanceOf(f);
   } catch (err) {
     discard(store, pass.finish());
-    if (change.deleted.length > 0) commitPass(store, new Map(), change.deleted, false);
+    if (change.deleted.length > 0) {
+      commitPass(store, new Map(), change.deleted, false, change.startedAt);
+    }
     return { reloaded: [], error: blame(store, err, change.changed) };
   }
   const fresh = pass.finish();
-  commitPass(store, fresh, change.deleted, false);
+  commitPass(store, fresh, change.deleted, false, change.startedAt);
   return { reloaded: [...fresh.keys()] };
 }

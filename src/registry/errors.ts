@@ -71,7 +71,7 @@ export interface MappableModule {
 const sourceMaps = new WeakMap<MappableModule, SourceMap>();
 
 /** Maps a 1-based generated line/column of `mod` to its 1-based source location. */
-function mapPosition(
+export function mapPosition(
   mod: MappableModule,
   line: number,
   column: number,

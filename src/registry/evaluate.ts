@@ -164,6 +164,7 @@ export class EvaluationPass {
  * replaces nothing. On failure nothing is added and the error is recorded and thrown.
  */
 export function evaluateCold(store: ModuleStore, rec: ModuleRecord): void {
+  const startedAt = performance.now();
   const pass = new EvaluationPass(store, new Set([rec.file]));
   try {
     pass.instanceOf(rec.file);
@@ -172,7 +173,7 @@ export function evaluateCold(store: ModuleStore, rec: ModuleRecord): void {
     const info = blame(store, err, [rec.file]);
     throw err instanceof ModuleLoadError ? err : new ModuleLoadError(rec.file, info);
   }
-  commitPass(store, pass.finish(), [], true);
+  commitPass(store, pass.finish(), [], true, startedAt);
 }
 
 /** A `require` of an app module after its importer's pass ended (a dynamic `import()`). */

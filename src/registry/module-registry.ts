@@ -6,11 +6,13 @@
 import { disposeAll } from './dispose.js';
 import { codeFrame, locateError, RegistryErrorCode } from './errors.js';
 import { type ExportNamesHost, exportNamesOf } from './export-names.js';
+import { freeze, unfreeze } from './freeze.js';
 import { ensureModule } from './load.js';
 import { codeToLoad, parses } from './module-code.js';
 import { ModuleStore } from './module-store.js';
 import { invalidate } from './reload.js';
 import { moduleInfo, snapshot } from './snapshot.js';
+import { mapStack } from './stack-map.js';
 import { warmTransformer } from './transform.js';
 import type {
   ModuleInfo,
@@ -102,6 +104,23 @@ export class LockedModuleRegistry implements ModuleRegistry {
 
   invalidateModule(file: string): Promise<ReloadResult> {
     return invalidate(this.#store, file, undefined);
+  }
+
+  freeze(app: string): void {
+    freeze(this.#store, app);
+  }
+
+  unfreeze(app: string): Promise<ReloadResult[]> {
+    const store = this.#store;
+    return unfreeze(store, app, (file) => invalidate(store, file, undefined));
+  }
+
+  mapStack(err: unknown): string | undefined {
+    return mapStack(err, (f) => this.#store.compiledOf(f));
+  }
+
+  sourceOf(file: string): string | undefined {
+    return this.#store.compiledOf(file)?.source;
   }
 
   locateError(err: unknown): { location: SourceLocation; frame: string } | undefined {

@@ -38,6 +38,8 @@ export class ModuleStore {
   readonly events = new RegistryEmitter();
   /** Retired instances waiting for the last request of a generation that holds them. */
   readonly pendingRetirements = new Set<Retirement>();
+  /** Frozen apps, each with the files whose changes it holds until unfrozen. */
+  readonly frozen = new Map<string, Set<string>>();
 
   closed = false;
   /** +1 on every change seen (content, create, delete): failed cold loads retry after one. */

@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { applyChange, type FileChange, NOTHING } from './apply-change.js';
 import { closedError, readError, recordFailure } from './failures.js';
+import { holdIfFrozen } from './freeze.js';
 import { compileInto, prefetch } from './module-code.js';
 import type { ModuleRecord } from './module-record.js';
 import type { ModuleStore } from './module-store.js';
@@ -19,6 +20,8 @@ import type { ModuleErrorInfo, ReloadResult } from './types.js';
 type Found = { change: FileChange } | { result: ReloadResult };
 
 const UNCHANGED: Found = { result: NOTHING };
+/** The result of a change held back because its app is frozen. */
+const HELD: ReloadResult = Object.freeze({ reloaded: [], held: true }) as ReloadResult;
 
 function failed(store: ModuleStore, file: string, error: ModuleErrorInfo): Found {
   recordFailure(store, file, error);
@@ -37,9 +40,10 @@ export function invalidate(
 ): Promise<ReloadResult> {
   if (store.closed) return Promise.reject(closedError());
   if (!isInside(store.root, file)) return Promise.resolve(NOTHING);
+  if (holdIfFrozen(store, file)) return Promise.resolve(HELD);
   const rec = store.record(file);
   return rec.mutex.runExclusive(async () => {
-    const found = await readChange(store, rec, text);
+    const found = await readChange(store, rec, text, performance.now());
     return 'change' in found ? applyChange(store, found.change) : found.result;
   });
 }
@@ -52,15 +56,17 @@ async function readChange(
   store: ModuleStore,
   rec: ModuleRecord,
   text: string | undefined,
+  startedAt: number,
 ): Promise<Found> {
   // Now a symlink out of the apps directory: as good as deleted.
-  if (realModulePath(store.root, rec.file) === undefined) return removal(store, rec);
+  if (realModulePath(store.root, rec.file) === undefined) return removal(store, rec, startedAt);
   let source: string;
   try {
     source = text ?? (await readFile(rec.file, 'utf8'));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') return removal(store, rec);
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR')
+      return removal(store, rec, startedAt);
     return failed(store, rec.file, readError(rec.file, err));
   }
   if (store.index.add(rec.file)) {
@@ -77,10 +83,10 @@ async function readChange(
   if (!rec.current && !waiting) return UNCHANGED;
   if (!r.ok) return failed(store, rec.file, r.error);
   await prefetch(store, r.compiled, new Set([rec.file]));
-  return { change: { changed: [rec.file], deleted: [] } };
+  return { change: { changed: [rec.file], deleted: [], startedAt } };
 }
 
-function removal(store: ModuleStore, rec: ModuleRecord): Found {
+function removal(store: ModuleStore, rec: ModuleRecord, startedAt: number): Found {
   if (store.index.remove(rec.file)) {
     store.events.emit('files', { app: rec.app, added: [], removed: [rec.file] });
   }
@@ -90,5 +96,5 @@ function removal(store: ModuleStore, rec: ModuleRecord): Found {
     rec.deleted();
     return UNCHANGED;
   }
-  return { change: { changed: [], deleted: [rec.file] } };
+  return { change: { changed: [], deleted: [rec.file], startedAt } };
 }

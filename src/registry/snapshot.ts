@@ -2,6 +2,7 @@
  * Observability: the state of one module and of the whole registry, as `/-/registry`
  * reports it, read from the store without changing it.
  */
+import { heldFiles } from './freeze.js';
 import type { AppState } from './generation.js';
 import type { ModuleRecord } from './module-record.js';
 import type { ModuleStore } from './module-store.js';
@@ -15,7 +16,11 @@ export function moduleInfo(store: ModuleStore, file: string): ModuleInfo | undef
 
 /** Every app (indexed or holding modules) and every module that was loaded or failed. */
 export function snapshot(store: ModuleStore): RegistrySnapshot {
-  const names = new Set<string>([...store.index.appNames(), ...store.apps.keys()]);
+  const names = new Set<string>([
+    ...store.index.appNames(),
+    ...store.apps.keys(),
+    ...store.frozen.keys(),
+  ]);
   const byApp = new Map<string, ModuleRecord[]>();
   for (const rec of store.records.values()) {
     if (rec.generation === 0 && rec.evaluations === 0 && !rec.lastError) continue;
@@ -32,6 +37,8 @@ export function snapshot(store: ModuleStore): RegistrySnapshot {
       generation: st?.current.number ?? 0,
       inflight: st ? inflightOfApp(st) : 0,
       reloadPending: st?.lock.pending ?? false,
+      frozen: store.frozen.has(name),
+      held: heldFiles(store, name),
       modules: recs.map((r) => r.info(inflightOf(store, r), store.graph.imports(r.file))),
     };
   });

@@ -17,13 +17,15 @@ interface Group {
 /**
  * Commits one evaluation pass: `fresh` instances in, `deleted` files out, each app in
  * one step. Synchronous, so no request can see part of it. `cold`: a first load, which
- * adds to the current generation instead of replacing it.
+ * adds to the current generation instead of replacing it. `startedAt` (`performance.now()`
+ * when the change was read) gives the swap event its `ms`.
  */
 export function commitPass(
   store: ModuleStore,
   fresh: Map<string, Instance>,
   deleted: readonly string[],
   cold: boolean,
+  startedAt?: number,
 ): void {
   const groups = new Map<string, Group>();
   const group = (app: string): Group => {
@@ -80,5 +82,7 @@ export function commitPass(
   }
 
   if (retired.length > 0) retire(store, retired, live);
-  for (const s of swaps) store.events.emit('swap', s);
+  const ms =
+    startedAt === undefined ? undefined : Math.round((performance.now() - startedAt) * 10) / 10;
+  for (const s of swaps) store.events.emit('swap', ms === undefined ? s : { ...s, ms });
 }

@@ -51,6 +51,10 @@ export interface AppInfo {
   inflight: number;
   /** True while a reload waits for the app's exclusive code lock. */
   reloadPending: boolean;
+  /** True while its reloads are held back by {@link ModuleRegistry.freeze}. */
+  frozen: boolean;
+  /** Real paths of the files whose changes wait for the app to be unfrozen. */
+  held: string[];
   modules: ModuleInfo[];
 }
 
@@ -99,16 +103,26 @@ export interface ReloadResult {
   reloaded: string[];
   /** Set when the new code failed: the old generation keeps serving. */
   error?: ModuleErrorInfo;
+  /** True when the file's app is frozen: the change waits for `unfreeze`. */
+  held?: boolean;
 }
 
 /** Events the registry emits; the server logs them, the publisher drops its route caches. */
 export interface RegistryEvents {
   /** A generation was swapped in for `app` (new module loaded, reload, delete, create). */
-  swap: { app: string; generation: number; files: string[] };
+  swap: {
+    app: string;
+    generation: number;
+    files: string[];
+    /** Milliseconds from reading the change (or starting a cold load) to the swap, lock wait included. */
+    ms?: number;
+  };
   /** A load or reload failed; the last good generation keeps serving. */
   error: { app: string; file: string; error: ModuleErrorInfo };
   /** A file under the root was added or removed (addressable files only). */
   files: { app: string; added: string[]; removed: string[] };
+  /** `app` was frozen or unfrozen; `held` lists the files whose changes unfreezing applies. */
+  freeze: { app: string; frozen: boolean; held: string[] };
 }
 
 export interface RegistryOptions {
@@ -203,12 +217,35 @@ export interface ModuleRegistry {
   invalidateModule(file: string): Promise<ReloadResult>;
 
   /**
+   * Holds back reloads of `app`: changes to its files are recorded, not applied, so its
+   * current generation keeps serving (cold loads of never-loaded modules still run).
+   * Emits `freeze`. Idempotent.
+   */
+  freeze(app: string): void;
+  /**
+   * Ends {@link freeze} of `app` and applies, file by file, every change held meanwhile
+   * (what is on disk now). Resolves with one result per held file.
+   */
+  unfreeze(app: string): Promise<ReloadResult[]>;
+
+  /**
    * Where a runtime error was thrown in an app module's own source: the first stack frame
    * that is a module of this registry, mapped through its source map, with a code frame.
    * Frames naming any other file are ignored (a message can quote client input that looks
    * like a frame). Undefined when no frame is an app module.
    */
   locateError(err: unknown): { location: SourceLocation; frame: string } | undefined;
+  /**
+   * The stack of `err` with every frame in an app module mapped to its `.ts` source, its
+   * causes appended (`caused by: ...`), and esbuild's own frames left out. Undefined
+   * when `err` has no stack.
+   */
+  mapStack(err: unknown): string | undefined;
+  /**
+   * The source text of `file` that its serving code was compiled from (else the latest
+   * text read), for code frames of mapped stacks; undefined for a file never read.
+   */
+  sourceOf(file: string): string | undefined;
 
   /** Current state of one module, or undefined if the registry never saw it. */
   getModule(file: string): ModuleInfo | undefined;

@@ -4,6 +4,7 @@
  * endpoints a caller may wire in. The CLI is one user of this folder.
  */
 export { type AdminOptions, type AdminSource, createAdminHandler } from './admin.js';
+export { type ReloadAllResult, reloadAll } from './reload-all.js';
 export { type PublisherRouter, type PublisherRouterOptions, publisher } from './router.js';
 export { createServer, type HotpubServer, type ServeOptions } from './serve.js';
 export {

@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { DEFAULTS, type HotpubOptions, type Middleware } from '../config/index.js';
+import { requestError } from '../errors/index.js';
 import type { Publisher } from '../publisher/index.js';
 import type { ModuleRegistry } from '../registry/types.js';
 import { startPublisher } from './start-publisher.js';
@@ -40,6 +41,11 @@ export interface ServeOptions extends HotpubOptions {
    * user's process keeps its own handlers. The CLI's `serve` sets it.
    */
   processErrors?: boolean;
+  /**
+   * Called for the requests the publisher finds nothing for, instead of its 404 (the
+   * `--dev` home page at `/`); its `next()` answers the 404.
+   */
+  fallback?: Middleware;
 }
 
 /** A running server. */
@@ -68,12 +74,27 @@ function noSniff(res: ServerResponse): void {
   res.setHeader('x-content-type-options', 'nosniff');
 }
 
+/** The publisher's handler, with misses going to `fallback` (then to the 404) if given. */
+function withFallback(
+  publisher: Publisher,
+  fallback: Middleware | undefined,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  if (fallback === undefined) return publisher.handle;
+  const notFound = (req: IncomingMessage, res: ServerResponse) => (err?: unknown) =>
+    publisher.error(req, res, err ?? requestError('notFound', 'Not Found'));
+  return (req, res) =>
+    publisher.handle(req, res, (err) => {
+      if (err) publisher.error(req, res, err);
+      else fallback(req, res, notFound(req, res));
+    });
+}
+
 async function buildListener(
   publisher: Publisher,
   options: ServeOptions,
 ): Promise<(req: IncomingMessage, res: ServerResponse) => void> {
   const reserved = options.reserved;
-  const handle = publisher.handle;
+  const handle = withFallback(publisher, options.fallback);
   const middleware = options.middleware ?? [];
   if (middleware.length === 0) {
     // The publisher sets nosniff itself.

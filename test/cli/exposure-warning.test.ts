@@ -13,7 +13,16 @@ describe('exposureWarning', () => {
     }
   });
 
-  it('warns for --dev or --admin on a non-loopback host only', () => {
+  it('warns for --dev, --admin or an admin token on a non-loopback host only', () => {
+    const token = 'x'.repeat(16);
+    assert.match(
+      exposureWarning({ host: '0.0.0.0', dev: false, admin: false, adminToken: token }) ?? '',
+      /an admin token on host 0\.0\.0\.0/,
+    );
+    assert.equal(
+      exposureWarning({ host: 'localhost', dev: false, admin: false, adminToken: token }),
+      undefined,
+    );
     assert.equal(exposureWarning({ host: '127.0.0.1', dev: true, admin: true }), undefined);
     assert.equal(exposureWarning({ host: '0.0.0.0', dev: false, admin: false }), undefined);
     assert.match(

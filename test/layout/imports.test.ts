@@ -54,15 +54,15 @@ function cycles(): string[][] {
 const folderOf = (file: string) => dirname(file);
 
 // Lowest first. The root's files are the package's entries: app-api.ts (what app modules
-// import as 'hotpub') sits above the publisher (it hands apps the html`` template the
-// publisher answers as text/html), index.ts above everything.
+// import as 'hotpub') sits above the registry, index.ts above everything.
 const LAYERS = [
   'errors',
   'config',
   'registry',
-  'publisher',
   'app-api.ts',
+  'publisher',
   'server',
+  'control',
   'scaffold',
   'cli',
   'index.ts',

@@ -1,7 +1,7 @@
 /** The `html` tagged template: escaping, nesting, arrays, and what it refuses. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { HtmlString, html, isHtml, raw } from '../../src/publisher/html.js';
+import { HtmlString, html, isHtml, raw } from '../../src/app-api.js';
 
 describe('html``', () => {
   it('escapes interpolated strings, in text and in attributes', () => {

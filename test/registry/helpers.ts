@@ -44,7 +44,7 @@ export async function harness(
   const root = await makeRoot(files);
   const events: Harness['events'] = [];
   const registry = createRegistry({ root, ...options });
-  for (const type of ['swap', 'error', 'files'] as const) {
+  for (const type of ['swap', 'error', 'files', 'freeze'] as const) {
     registry.on(type, (event) => events.push({ type, event }));
   }
   await registry.start();

@@ -1,9 +1,11 @@
 /**
  * The CLI's server: the library's `createServer` plus what a running service needs
  * around it: the logger, the request log, registry events in the log, the `/-/`
- * endpoints, listen errors turned into one clear line, and graceful shutdown on signals.
+ * endpoints (health and admin, and the control plane under `--dev` or an admin token),
+ * listen errors turned into one clear line, and graceful shutdown on signals.
  */
 import type { HotpubOptions } from '../../config/index.js';
+import { ControlPlane } from '../../control/index.js';
 import { ErrorCode, HotpubError } from '../../errors/index.js';
 import { createAdminHandler, createServer, type HotpubServer } from '../../server/index.js';
 import {
@@ -32,6 +34,8 @@ export interface RunServerOptions
     Pick<HotpubOptions, 'requestTimeoutMs' | 'middleware'> {
   /** Serve `/-/registry` and `/-/routes` without `dev`. */
   admin: boolean;
+  /** The admin token (`--admin-token`, `HOTPUB_ADMIN_TOKEN`): opens `/-/` to `Bearer` it. */
+  adminToken?: string;
   /** `false`: no log at all. */
   log: LogSettings | false;
   /** Where log lines go (default stdout). */
@@ -50,8 +54,9 @@ export interface RunningServer extends HotpubServer {
 export async function runServer(options: RunServerOptions): Promise<RunningServer> {
   const log = await createLogger(options.log, options.logDest);
   let started: HotpubServer | undefined;
+  const control = new ControlPlane({ dev: options.dev, token: options.adminToken });
   const admin = createAdminHandler({
-    enabled: options.dev || options.admin,
+    enabled: options.dev || options.admin || options.adminToken !== undefined,
     source: () => started,
   });
   let server: HotpubServer;
@@ -69,13 +74,22 @@ export async function runServer(options: RunServerOptions): Promise<RunningServe
       logger: log,
       // The CLI owns its process: errors nobody catches are logged and counted, not fatal.
       processErrors: true,
-      reserved: admin,
+      // The control plane first: it checks the token of /-/registry and /-/routes too.
+      reserved: (req, res, next) =>
+        control.handle(req, res, (err) => (err ? next(err) : admin(req, res, next))),
+      fallback: options.dev ? control.home : undefined,
       middleware: options.middleware,
     });
   } catch (err) {
     throw listenError(err, options.host, options.port);
   }
   started = server;
+  control.attach(server);
+  const close = server.close;
+  server.close = () => {
+    control.close(); // live streams would hold the server open until the shutdown timeout
+    return close();
+  };
   for (const type of ['swap', 'error', 'files'] as const) {
     server.registry.on(type, (event) => logRegistryEvent(log, options.apps, type, event));
   }
