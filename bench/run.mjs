@@ -14,7 +14,7 @@ import { NOISE_LIMIT, setRetryDeadline, waitForQuiet } from './lib/noise.mjs';
 import { hasTaskset, LOAD_CORE, stopAll } from './lib/proc.mjs';
 import { environment, printPart, writeDoc } from './lib/report.mjs';
 
-const PARTS = ['dispatch', 'reload', 'memory', 'cold', 'lock'];
+const PARTS = ['dispatch', 'reload', 'memory', 'cold', 'lock', 'realtime'];
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

@@ -88,3 +88,39 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): HtmlS
 export function raw(text: string): HtmlString {
   return new HtmlString(String(text));
 }
+
+/** The fields of one event (the `EventSource` wire format). */
+export interface EventFields {
+  /** The payload: a string as is, anything else as JSON. */
+  data?: unknown;
+  /** The event type (`addEventListener(event, ...)` in the browser); default `message`. */
+  event?: string;
+  /** The event id: a reconnecting `EventSource` sends the last one as `Last-Event-ID`. */
+  id?: string;
+  /** Milliseconds the browser waits before reconnecting. */
+  retry?: number;
+  /** A comment line (`: text`), ignored by browsers. */
+  comment?: string;
+}
+
+/** A value an event-stream function yields to set more than the data (made by `sseEvent`). */
+export class ServerSentEvent {
+  constructor(readonly fields: Readonly<EventFields>) {}
+}
+
+/**
+ * An event with an id, a type or a retry delay: `yield sseEvent({ id: '7', event: 'tick',
+ * data: { n: 7 } })`. Plain yielded values are `data` alone.
+ */
+export function sseEvent(fields: EventFields): ServerSentEvent {
+  for (const key of ['event', 'id', 'comment'] as const) {
+    const v = fields[key];
+    if (v !== undefined && (typeof v !== 'string' || /[\r\n\0]/.test(v))) {
+      throw new TypeError(`sseEvent: ${key} must be a string without line breaks or NUL`);
+    }
+  }
+  if (fields.retry !== undefined && !(Number.isInteger(fields.retry) && fields.retry >= 0)) {
+    throw new TypeError('sseEvent: retry must be a whole number of milliseconds');
+  }
+  return new ServerSentEvent({ ...fields });
+}

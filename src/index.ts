@@ -4,7 +4,17 @@
  * @packageDocumentation
  */
 
-export { HtmlString, HttpError, html, keep, raw, redirect } from './app-api.js';
+export {
+  type EventFields,
+  HtmlString,
+  HttpError,
+  html,
+  keep,
+  raw,
+  redirect,
+  type ServerSentEvent,
+  sseEvent,
+} from './app-api.js';
 export {
   defineConfig,
   type HotpubConfig,
@@ -17,11 +27,19 @@ export {
 export { HotpubError, type HttpErrorOptions } from './errors/index.js';
 export {
   type Context,
+  type ContextState,
+  type CookieOptions,
+  type Cookies,
+  type CorsConfig,
   createPublisher,
+  type HotSocket,
   type MountedApp,
   type Publisher,
   type PublisherOptions,
+  type RequestListener,
+  type SocketContext,
   type UploadedFile,
+  upgradeHandler,
 } from './publisher/index.js';
 export { createRegistry } from './registry/index.js';
 export type * from './registry/types.js';

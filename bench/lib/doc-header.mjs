@@ -19,7 +19,7 @@ section is written by hand and kept.
 npm ci                     # installs and builds dist/ (prepare)
 npm run build              # after changing src/: the bench runs the built dist/
 npm run bench              # every part (about 7 minutes), rewrites this page
-npm run bench -- dispatch  # one part: dispatch | reload | memory | cold | lock
+npm run bench -- dispatch  # one part: dispatch | reload | memory | cold | lock | realtime
 npm run bench -- lock --runs 5 --duration 3 --no-doc
 npm run bench -- dispatch --only raw,hotpub1   # a subset of systems (never written here)
 \`\`\`
@@ -27,7 +27,10 @@ npm run bench -- dispatch --only raw,hotpub1   # a subset of systems (never writ
 Options: \`--runs N\` measured runs per system (default 3; the lock part uses at least 12),
 \`--duration S\` seconds per throughput run (default 1.5), \`--no-doc\` print only.
 \`BENCH_RELOAD_EDITS\` / \`BENCH_RESTART_EDITS\` change the reload part's edit counts
-(default 100 for in-process reloaders, 15 for restarters).
+(default 100 for in-process reloaders, 15 for restarters). \`BENCH_SSE_STREAMS\` /
+\`BENCH_REALTIME_EDITS\` change the realtime part's open streams (1,000) and edits (15);
+\`BENCH_BEFORE_ROOT\`, a checkout of another commit with its dist/ built, adds that
+build's reload time with an open streamed body to the realtime part.
 
 ## Method
 

@@ -53,6 +53,26 @@ export const ERRORS = {
     status: 403,
     meaning: "A module's `_access` or the function's `fn.access` guard refused the request.",
   },
+  upgradeRequired: {
+    code: 'HOTPUB_E_UPGRADE_REQUIRED',
+    area: 'request',
+    status: 426,
+    meaning:
+      'A plain HTTP request to a WebSocket function (`fn.websocket = true`); the response says `Upgrade: websocket`.',
+  },
+  notWebSocket: {
+    code: 'HOTPUB_E_NOT_WEBSOCKET',
+    area: 'request',
+    status: 400,
+    meaning: 'A WebSocket upgrade to a URL whose function does not answer WebSockets.',
+  },
+  notAcceptable: {
+    code: 'HOTPUB_E_NOT_ACCEPTABLE',
+    area: 'request',
+    status: 406,
+    meaning:
+      'An event-stream function (`async function*`) called with an `Accept` header that excludes `text/event-stream`.',
+  },
   badJson: {
     code: 'HOTPUB_E_BAD_JSON',
     area: 'request',
@@ -95,7 +115,7 @@ export const ERRORS = {
     area: 'request',
     status: 500,
     meaning:
-      '`fn.methods` or a guard is set to something unusable; the route stays closed rather than open.',
+      '`fn.methods`, `fn.keepAlive`, a guard or a `_hooks` `before` is set to something unusable; the route stays closed, not open.',
   },
   badReturn: {
     code: 'HOTPUB_E_BAD_RETURN',
@@ -128,7 +148,7 @@ export const ERRORS = {
     area: 'request',
     status: 403,
     meaning:
-      "A request that changes state (not GET, HEAD or OPTIONS) sent by another site's page (`Sec-Fetch-Site`, else `Origin` against `Host`): to a function, unless the app's `cors.origin` trusts that origin (docs/security.md); to `POST /-/reload` or `/-/apps/NAME/freeze`, always.",
+      "A request that changes state (not GET, HEAD or OPTIONS) sent by another site's page (`Sec-Fetch-Site`, else `Origin` against `Host`): to a function, unless the app's `cors.origin` trusts that origin (docs/security.md); to `POST /-/reload` or `/-/apps/NAME/freeze`, always; or a browser's WebSocket upgrade whose `Origin` differs from `Host` and is not in the app's `cors.origin`.",
   },
   moduleRead: {
     code: 'HOTPUB_E_MODULE_READ',

@@ -4,6 +4,17 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { type Cookies, RequestCookies } from './cookies.js';
+import type { HotSocket } from './hot-socket.js';
+import { assignRequestId } from './request-id.js';
+
+/**
+ * What an app keeps on `ctx.state` for one request (a guard sets the user, the function
+ * reads it). Empty here: an app types it by declaration merging,
+ * `declare module 'hotpub' { interface ContextState { user: User } }`.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: apps add fields by declaration merging
+export interface ContextState {}
 
 /** What a published function receives as its second argument. */
 export interface Context {
@@ -19,6 +30,23 @@ export interface Context {
   readonly log: Logger;
   /** Fires when the client goes away before the response is complete. */
   readonly signal: AbortSignal;
+  /**
+   * The request id: the incoming `x-request-id` when well-formed, else a fresh UUID. Sent
+   * back as `x-request-id`, on every line `log` writes (`reqId`) and in error bodies.
+   */
+  readonly id: string;
+  /** The request's cookies; `set` and `delete` add `Set-Cookie` headers to the response. */
+  readonly cookies: Cookies;
+  /**
+   * The `Last-Event-ID` header: an EventSource that reconnects sends the id of the last
+   * event it received, so an event-stream function can resume after it.
+   */
+  readonly lastEventId: string | undefined;
+  /**
+   * The connection, in a WebSocket function (`fn.websocket = true`) and its `open` and
+   * `close`; undefined in HTTP calls. Type such a function's context as `SocketContext`.
+   */
+  readonly socket: HotSocket | undefined;
   /** Request method, upper case. */
   readonly method: string;
   /** Path of the request as received by the publisher, without the query string. */
@@ -28,6 +56,8 @@ export interface Context {
   /** The module file that answers (real path) and the export name. */
   readonly file: string;
   readonly name: string;
+  /** Per-request state, typed by the app's {@link ContextState}; `{}` until something sets it. */
+  readonly state: ContextState;
 }
 
 const EMPTY: Readonly<Record<string, string>> = Object.freeze(Object.create(null));
@@ -38,7 +68,7 @@ export class RequestContext implements Context {
   readonly res: ServerResponse;
   readonly params: Readonly<Record<string, string>>;
   readonly app: string;
-  readonly log: Logger;
+  readonly id: string;
   readonly method: string;
   readonly path: string;
   /** Set once the body is read (guards run before it is). */
@@ -46,6 +76,10 @@ export class RequestContext implements Context {
   readonly file: string;
   readonly name: string;
   private controller: AbortController | undefined;
+  private stateObject: ContextState | undefined;
+  private readonly appLog: Logger;
+  private logger: Logger | undefined;
+  private cookieJar: RequestCookies | undefined;
 
   constructor(
     req: IncomingMessage,
@@ -61,13 +95,43 @@ export class RequestContext implements Context {
     this.res = res;
     this.params = params ?? EMPTY;
     this.app = app;
-    this.log = log;
+    this.appLog = log;
+    this.logger = undefined;
+    this.cookieJar = undefined;
+    this.id = assignRequestId(req);
     this.method = req.method ?? 'GET';
     this.path = path;
     this.body = undefined;
     this.file = file;
     this.name = name;
     this.controller = undefined;
+    this.stateObject = undefined;
+  }
+
+  get state(): ContextState {
+    // Made on first use: most requests never touch it.
+    this.stateObject ??= {} as ContextState;
+    return this.stateObject;
+  }
+
+  /** The app's logger with this request's id, made on first use. */
+  get log(): Logger {
+    this.logger ??= this.appLog.child({ reqId: this.id });
+    return this.logger;
+  }
+
+  get cookies(): Cookies {
+    this.cookieJar ??= new RequestCookies(this.req, this.res);
+    return this.cookieJar;
+  }
+
+  get lastEventId(): string | undefined {
+    const v = this.req.headers['last-event-id'];
+    return typeof v === 'string' ? v : undefined;
+  }
+
+  get socket(): HotSocket | undefined {
+    return undefined;
   }
 
   get signal(): AbortSignal {
@@ -88,3 +152,6 @@ export class RequestContext implements Context {
     return this.controller.signal;
   }
 }
+
+/** The context of a WebSocket function, its `open` and its `close`: `socket` is set. */
+export type SocketContext = Context & { readonly socket: HotSocket };

@@ -7,23 +7,28 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { DEFAULTS, type HotpubOptions, type Next } from '../config/index.js';
-import { requestError } from '../errors/index.js';
+import { HttpError, requestError } from '../errors/index.js';
 import type { ModuleRegistry } from '../registry/types.js';
 import { type AppDef, discoverApps } from './app-config.js';
+import { createCorsPolicy } from './cors-policy.js';
 import { trustedOrigins } from './cross-origin.js';
-import { type ErrorOptions, sendError } from './error-response.js';
+import { type ErrorOptions, errorBody, sendError } from './error-response.js';
+import { EventStreams, type StreamFailure } from './event-stream.js';
 import { publishedExport } from './export-rules.js';
 import { readMeta } from './function-meta.js';
+import { folderOf, hooksLoaded, readBefores } from './hooks.js';
 import { loadPino } from './lazy.js';
 import { compileMount, MountTable } from './mounts.js';
 import { OuterWrapper, type PublisherHost } from './outer-wrapper.js';
 import { allowRelativeResponseRedirect } from './redirect.js';
+import { assignRequestId, requestIdOf } from './request-id.js';
 import type { StreamErrorHandler } from './respond.js';
 import type { FnRoute, Route, ServedApp } from './route.js';
 import { listRoutes, type RouteListing } from './route-listing.js';
 import { candidates, nameSegments, splitPath } from './segments.js';
 import { StaleCode, type StaleModule } from './stale-code.js';
 import { createStaticFiles } from './static-files.js';
+import { WebSockets } from './web-sockets.js';
 
 /** Options of {@link createPublisher}. */
 export interface PublisherOptions extends Pick<HotpubOptions, 'dev' | 'bodyLimit'> {
@@ -60,9 +65,12 @@ export interface Publisher {
   routes(): Promise<RouteListing[]>;
   /**
    * Stops following the registry's events (the publisher subscribes itself to drop stale
-   * routes). Idempotent; the registry is closed by whoever started it.
+   * routes), ends the open event streams and closes the WebSocket connections (1001).
+   * Idempotent; the registry is closed by whoever started it.
    */
   close(): void;
+  /** Open long-lived responses: event streams and WebSocket connections. */
+  readonly open: { readonly streams: number; readonly sockets: number };
   /** Answers `err` the way the publisher answers errors (JSON body, dev details). */
   error(req: IncomingMessage, res: ServerResponse, err: unknown): void;
   /**
@@ -103,6 +111,8 @@ class PublisherImpl implements Publisher, PublisherHost {
   private readonly unsubscribe: Array<() => void>;
   private readonly staleCode: StaleCode | undefined;
   readonly staleOf: ((app: string) => string | undefined) | undefined;
+  readonly streams = new EventStreams();
+  readonly sockets: WebSockets;
 
   constructor(opts: PublisherOptions) {
     allowRelativeResponseRedirect();
@@ -130,9 +140,27 @@ class PublisherImpl implements Publisher, PublisherHost {
     this.error = this.sendError.bind(this);
     this.streamError = (req, err) =>
       this.log.error(
-        { err, method: req.method, url: req.url },
+        { err, method: req.method, url: req.url, reqId: requestIdOf(req) },
         `${req.method} ${req.url}: response stream failed: ${(err as Error)?.message ?? String(err)}`,
       );
+    this.sockets = new WebSockets(
+      {
+        registry: this.registry,
+        errorBody: (err, id) => errorBody(err, this.errorOptions, id).body,
+      },
+      this.log,
+    );
+  }
+
+  streamFailure(req: IncomingMessage): StreamFailure {
+    return {
+      body: (err) => errorBody(err, this.errorOptions, requestIdOf(req)).body,
+      log: (err) => this.streamError(req, err),
+    };
+  }
+
+  get open(): { streams: number; sockets: number } {
+    return { streams: this.streams.size, sockets: this.sockets.size };
   }
 
   private mountApps(defs: AppDef[]): void {
@@ -149,6 +177,7 @@ class PublisherImpl implements Publisher, PublisherHost {
       bodyLimit: 0,
       statics: undefined,
       trusted: undefined,
+      cors: undefined,
     };
     this.cache.clear();
   }
@@ -164,6 +193,7 @@ class PublisherImpl implements Publisher, PublisherHost {
       bodyLimit: def.config.bodyLimit ?? this.bodyLimit,
       statics: def.config.static === false ? undefined : createStaticFiles(def.publicDir),
       trusted: trustedOrigins(def.config.cors?.origin),
+      cors: createCorsPolicy(def.config.cors),
     };
   }
 
@@ -179,12 +209,15 @@ class PublisherImpl implements Publisher, PublisherHost {
   handle(req: IncomingMessage, res: ServerResponse, next?: Next): void {
     // Nothing the publisher answers is sniffed into another type (a text/plain string as HTML).
     res.setHeader('x-content-type-options', 'nosniff');
+    assignRequestId(req, res);
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     const route = this.cache.get(path);
     try {
       if (route !== undefined && route.version === route.app.version) {
+        // The app's CORS first: a preflight is answered here, whatever the path names.
+        if (route.app.cors?.(req, res)) return;
         if (route.kind === 'fn') route.wrapper.serve(req, res, route, url, q, next);
         else this.serveOther(req, res, route, next);
         return;
@@ -230,12 +263,14 @@ class PublisherImpl implements Publisher, PublisherHost {
     }
     const app = match.app;
     const version = app.version;
+    if (app.cors !== undefined && !res.headersSent && app.cors(req, res)) return;
     const raw = segments.slice(match.consumed);
     const names = nameSegments(raw);
     if (names !== undefined) {
       for (const cand of candidates(names)) {
         const file = this.registry.findFile(app.name, cand.rel);
         if (file === undefined) continue;
+        const hooks = this.registry.hookFiles(app.name, folderOf(cand.rel));
         let pin = await this.registry.acquire(app.name);
         if (pin.exportsOf(file) === undefined) {
           pin.release();
@@ -247,19 +282,30 @@ class PublisherImpl implements Publisher, PublisherHost {
         }
         let route: FnRoute | undefined;
         try {
-          const inner = publishedExport(pin, file, cand.name) as FnRoute['inner'] | undefined;
+          let inner = publishedExport(pin, file, cand.name) as FnRoute['inner'] | undefined;
+          if (inner !== undefined && !hooksLoaded(pin, hooks)) {
+            // Hooks load only for a function that exists (a failed one answers 500).
+            pin.release();
+            await Promise.all(hooks.map((h) => this.registry.ensureModule(h)));
+            pin = await this.registry.acquire(app.name);
+            inner = publishedExport(pin, file, cand.name) as FnRoute['inner'] | undefined;
+          }
+          const befores = inner === undefined ? undefined : readBefores(pin, hooks);
           if (inner !== undefined) {
+            const meta = readMeta(pin, file, inner);
+            if (befores instanceof HttpError) meta.invalid ??= befores;
             route = {
               kind: 'fn',
               app,
               version,
               generation: pin.generation,
               inner,
-              meta: readMeta(pin, file, inner),
+              meta,
               params:
                 match.consumed > 0 && app.def.mount.params.length > 0 ? match.params : undefined,
               path,
               wrapper: this.wrapperOf(app.name, file, cand.name),
+              befores: befores instanceof HttpError ? undefined : befores,
             };
           }
         } catch (err) {
@@ -328,6 +374,8 @@ class PublisherImpl implements Publisher, PublisherHost {
   close(): void {
     for (const off of this.unsubscribe.splice(0)) off();
     this.staleCode?.close();
+    this.streams.closeAll();
+    this.sockets.closeAll();
   }
 
   stale(): StaleModule[] {
@@ -344,6 +392,7 @@ class PublisherImpl implements Publisher, PublisherHost {
     app.version++;
     // Drop the app's routes now: they hold functions of a generation that should be collectable.
     for (const [path, route] of this.cache) if (route.app === app) this.cache.delete(path);
+    for (const w of this.wrappers.values()) if (w.app === name) w.forget();
   }
 
   /** A new app directory appeared: mount it (a bad app.json is logged, the old set stays). */

@@ -27,6 +27,8 @@ export interface ErrorPage {
   sources: ReadonlyMap<string, string>;
   method: string;
   url: string;
+  /** The request id (`x-request-id`): the log lines of this request carry it as `reqId`. */
+  requestId?: string;
   stale: readonly StaleModule[];
 }
 
@@ -108,10 +110,14 @@ async function youchPage(page: ErrorPage): Promise<string> {
   shown.name = page.name;
   shown.stack = stackForYouch(page);
   if (page.code) Object.assign(shown, { code: page.code });
-  // Only method and URL: headers would show cookies and the admin token.
+  // Only method, URL and request id: other headers would show cookies and the admin token.
   return youch.toHTML(shown, {
     title: page.title,
-    request: { method: page.method, url: page.url },
+    request: {
+      method: page.method,
+      url: page.url,
+      ...(page.requestId === undefined ? {} : { headers: { 'x-request-id': page.requestId } }),
+    },
   });
 }
 
@@ -128,7 +134,7 @@ h1{font-size:1.4rem;margin:0 0 8px}code,pre{font:13px/1.45 ui-monospace,monospac
 .code{color:#666}</style></head>
 <body><main><h1>${escapeHtml(page.title)}</h1>
 <p id="error-message">${escapeHtml(page.message)}</p>
-<p class="code"><code>${escapeHtml(page.code)}</code> &middot; ${escapeHtml(page.method)} <code>${escapeHtml(page.url)}</code></p>
+<p class="code"><code>${escapeHtml(page.code)}</code> &middot; ${escapeHtml(page.method)} <code>${escapeHtml(page.url)}</code>${page.requestId === undefined ? '' : ` &middot; request <code>${escapeHtml(page.requestId)}</code>`}</p>
 ${details}
 <p class="code">hotpub --dev: this page is for browsers; <code>Accept: application/json</code> gets the JSON error.</p>
 </main></body></html>`;

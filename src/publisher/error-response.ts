@@ -1,6 +1,6 @@
 /**
  * Thrown value -> error response. The body is JSON:
- * `{ "error": { "status", "code", "message", "details"? } }`; under `dev` it adds
+ * `{ "error": { "status", "code", "message", "details"?, "requestId" } }`; under `dev` it adds
  * `stack` (source-mapped), `location` and a code `frame`, and a browser that prefers
  * HTML gets the same as a page (dev-error-page.ts). Logged stacks are source-mapped.
  */
@@ -8,7 +8,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { defaultMessage, ErrorCode, HttpError, isHotpubCode, statusOf } from '../errors/index.js';
 import type { ModuleRegistry, SourceLocation } from '../registry/types.js';
+import { isCorsHeader } from './cors-policy.js';
 import { type ErrorPage, prefersHtml, renderErrorPage } from './dev-error-page.js';
+import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
 import type { StaleModule } from './stale-code.js';
 
 /** Where error details come from under `dev`. */
@@ -102,14 +104,14 @@ export function sendError(
   thrown: unknown,
   opts: ErrorOptions,
 ): void {
+  const requestId = requestIdOf(req);
   const err = normalize(thrown);
-  const known = statusOf(err);
-  const status = known ?? 500;
+  const status = statusOf(err) ?? 500;
   const stack = status >= 500 ? mappedStack(thrown, err, opts) : undefined;
   if (status >= 500) {
     const text = typeof err.message === 'string' ? err.message : 'a thrown value';
     opts.log.error(
-      { err: loggable(thrown, stack), method: req.method, url: req.url },
+      { err: loggable(thrown, stack), method: req.method, url: req.url, reqId: requestId },
       `${req.method} ${req.url}: ${text}`,
     );
   }
@@ -117,6 +119,48 @@ export function sendError(
     if (!res.writableEnded) res.destroy();
     return;
   }
+  const { body } = errorBody(thrown, opts, requestId, stack);
+  // Headers a function set before failing (cookies, content-type) do not belong to the
+  // error; the request id and the app's CORS headers do (the page must read the error).
+  for (const name of res.getHeaderNames()) {
+    if (name !== REQUEST_ID_HEADER && !isCorsHeader(name)) res.removeHeader(name);
+  }
+  res.setHeader('x-content-type-options', 'nosniff');
+  // Only our own HttpError sets headers (Allow, WWW-Authenticate, Connection): an SDK's
+  // error may carry an upstream response's headers, which must not reach the client.
+  if (thrown instanceof HttpError && thrown.headers) {
+    try {
+      for (const [k, v] of Object.entries(thrown.headers)) {
+        if (!FRAMING.has(k.toLowerCase())) res.setHeader(k, v);
+      }
+    } catch {
+      for (const name of res.getHeaderNames()) res.removeHeader(name); // invalid header: none
+      if (requestId !== undefined) res.setHeader(REQUEST_ID_HEADER, requestId);
+      res.setHeader('x-content-type-options', 'nosniff');
+    }
+  }
+  if (opts.dev && prefersHtml(req)) {
+    sendPage(req, res, pageOf(req, body, thrown, opts), jsonText(body), opts);
+    return;
+  }
+  send(res, status, 'application/json; charset=utf-8', jsonText(body));
+}
+
+/**
+ * The status and the `error` object of the JSON body for `thrown` (also what a WebSocket
+ * function's failed call and a failed event stream answer): 4xx messages shown, 5xx
+ * hidden unless `expose` or `dev`, dev details, and the request id when there is one.
+ * `stack` is the source-mapped stack when the caller has it already.
+ */
+export function errorBody(
+  thrown: unknown,
+  opts: ErrorOptions,
+  requestId: string | undefined,
+  stack?: string,
+): { status: number; body: Record<string, unknown> } {
+  const err = normalize(thrown);
+  const known = statusOf(err);
+  const status = known ?? 500;
   const expose = opts.dev || (typeof err.expose === 'boolean' ? err.expose : status < 500);
   const ownCode = typeof err.code === 'string' ? err.code : undefined;
   const fallback = status >= 500 ? ErrorCode.internal : ErrorCode.http;
@@ -134,34 +178,17 @@ export function sendError(
         : defaultMessage(status),
   };
   if (expose && err.details !== undefined) body.details = err.details;
+  if (requestId !== undefined) body.requestId = requestId;
   if (opts.dev && status >= 500) {
-    if (stack !== undefined) body.stack = stack;
+    const shown = stack ?? mappedStack(thrown, err, opts);
+    if (shown !== undefined) body.stack = shown;
     const at = locate(err, thrown, opts);
     if (at) {
       body.location = at.location;
       if (at.frame) body.frame = at.frame;
     }
   }
-  // Headers a function set before failing (cookies, content-type) do not belong to the error.
-  for (const name of res.getHeaderNames()) res.removeHeader(name);
-  res.setHeader('x-content-type-options', 'nosniff');
-  // Only our own HttpError sets headers (Allow, WWW-Authenticate, Connection): an SDK's
-  // error may carry an upstream response's headers, which must not reach the client.
-  if (thrown instanceof HttpError && thrown.headers) {
-    try {
-      for (const [k, v] of Object.entries(thrown.headers)) {
-        if (!FRAMING.has(k.toLowerCase())) res.setHeader(k, v);
-      }
-    } catch {
-      for (const name of res.getHeaderNames()) res.removeHeader(name); // invalid header: none
-      res.setHeader('x-content-type-options', 'nosniff');
-    }
-  }
-  if (opts.dev && prefersHtml(req)) {
-    sendPage(req, res, pageOf(req, body, thrown, opts), jsonText(body), opts);
-    return;
-  }
-  send(res, status, 'application/json; charset=utf-8', jsonText(body));
+  return { status, body };
 }
 
 /** The JSON text of an error body. */
@@ -245,6 +272,7 @@ function pageOf(
     sources,
     method: req.method ?? 'GET',
     url: req.url ?? '/',
+    ...(typeof body.requestId === 'string' ? { requestId: body.requestId } : {}),
     stale: opts.stale?.() ?? [],
   };
 }

@@ -41,6 +41,11 @@ export function functionKind(fn: object): FunctionKind {
   return src.endsWith('{ [native code] }') ? 'native' : 'plain';
 }
 
+/** True for an `async function*` (an event-stream function) written in JavaScript/TypeScript. */
+export function isAsyncGeneratorFunction(fn: unknown): boolean {
+  return fn instanceof AsyncGeneratorFunction;
+}
+
 /**
  * True for a plain or async function written in JavaScript/TypeScript; false for classes,
  * generators, native functions (`fs.readFileSync.bind(fs)`, `eval`, a Proxy), functions of
@@ -49,6 +54,11 @@ export function functionKind(fn: object): FunctionKind {
  */
 function isPlainFunction(value: unknown): value is (...args: unknown[]) => unknown {
   return typeof value === 'function' && functionKind(value) === 'plain' && !isGlobalFunction(value);
+}
+
+/** A plain or async function, or an async generator function (SPEC section 2). */
+function isPublishable(value: unknown): value is (...args: unknown[]) => unknown {
+  return isPlainFunction(value) || isAsyncGeneratorFunction(value);
 }
 
 /** True if `name` could ever be a published export name. */
@@ -72,7 +82,7 @@ export function publishedExport(
   if (desc === undefined) return undefined;
   // ESM namespaces expose exports as data properties; a getter means a CJS-ish re-export.
   const value = 'value' in desc ? desc.value : desc.get ? safeGet(exports, name) : undefined;
-  if (!isPlainFunction(value)) return undefined;
+  if (!isPublishable(value)) return undefined;
   if (pin.isForeign(file, value)) return undefined;
   return value as (args: unknown, ctx: unknown) => unknown;
 }

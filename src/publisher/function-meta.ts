@@ -1,14 +1,16 @@
 /**
  * What a published function declares about itself, read once per generation: its
- * methods (`fn.methods`), its schema, the media type of what it returns (`fn.type`) and
- * its guards (module `_auth`/`_access` of the module that defines it and of the one that
- * serves it, `fn.auth`/`fn.access`). A declaration that cannot be used closes the route (500).
+ * methods (`fn.methods`), its schema, the media type of what it returns (`fn.type`), its
+ * guards (module `_auth`/`_access` of the module that defines it and of the one that
+ * serves it, `fn.auth`/`fn.access`), and whether it answers WebSockets (`fn.websocket`)
+ * or streams events (an `async function*`, `fn.keepAlive`). A declaration that cannot be
+ * used closes the route (500).
  */
 import { METHODS } from 'node:http';
 import { HttpError, requestError } from '../errors/index.js';
 import type { Pin } from '../registry/types.js';
 import type { Context } from './context.js';
-import { functionKind } from './export-rules.js';
+import { functionKind, isAsyncGeneratorFunction } from './export-rules.js';
 
 /** A published function as the publisher calls it. */
 export type Handler = (args: Record<string, unknown>, ctx: Context) => unknown;
@@ -31,7 +33,16 @@ export interface FnMeta {
   guards: Guard[] | undefined;
   /** Set when `fn.methods` or a guard is not usable: every request answers this 500. */
   invalid?: HttpError;
+  /** `fn.websocket === true`: it answers WebSocket upgrades, one call per message. */
+  websocket: boolean;
+  /** An `async function*`: each value it yields is a server-sent event. */
+  stream: boolean;
+  /** Milliseconds between keep-alive comments of an event stream (`fn.keepAlive`); 0: none. */
+  keepAliveMs: number;
 }
+
+/** A hooks module's `before(ctx)`: a value other than undefined answers the request. */
+export type Before = (ctx: Context) => unknown;
 
 const DEFAULT_METHODS = ['GET', 'HEAD', 'POST'];
 // Node's parser accepts only these: any other name could never match a request.
@@ -71,6 +82,19 @@ function typeOf(fn: Handler): string | undefined | HttpError {
     return declared;
   }
   return misconfigured('fn.type must be a media type such as "text/html"');
+}
+
+/** Default milliseconds between an event stream's keep-alive comments (proxies cut idle ones). */
+const KEEP_ALIVE_MS = 15_000;
+
+/** `fn.keepAlive`: milliseconds between keep-alive comments, 0 for none. */
+function keepAliveOf(fn: Handler): number | HttpError {
+  const declared = (fn as { keepAlive?: unknown }).keepAlive;
+  if (declared === undefined) return KEEP_ALIVE_MS;
+  if (typeof declared === 'number' && Number.isFinite(declared) && declared >= 0) {
+    return Math.min(declared, 2 ** 31 - 1);
+  }
+  return misconfigured('fn.keepAlive must be a number of milliseconds (0: no keep-alive)');
 }
 
 /** True for a callable guard: any function (bound, wrapped, a Proxy) but a class or a generator. */
@@ -119,12 +143,17 @@ export function readMeta(pin: Pin, file: string, fn: Handler): FnMeta {
     else invalid ??= misconfigured(`${where} must be a function (not a class or generator)`);
   }
   const list = methods instanceof HttpError ? [] : methods;
+  const keepAliveMs = keepAliveOf(fn);
+  if (keepAliveMs instanceof HttpError) invalid ??= keepAliveMs;
   const meta: FnMeta = {
     methods: new Set(list),
     allow: list.join(', '),
     schema: (fn as { schema?: unknown }).schema,
     type: type instanceof HttpError ? undefined : type,
     guards: guards.length > 0 ? guards : undefined,
+    websocket: (fn as { websocket?: unknown }).websocket === true,
+    stream: isAsyncGeneratorFunction(fn),
+    keepAliveMs: keepAliveMs instanceof HttpError ? 0 : keepAliveMs,
   };
   if (invalid) meta.invalid = invalid;
   return meta;

@@ -4,7 +4,9 @@
  */
 export { type AppDef, type AppJson, discoverApps } from './app-config.js';
 export type { UploadedFile } from './body.js';
-export type { Context } from './context.js';
+export type { Context, ContextState, SocketContext } from './context.js';
+export type { CookieOptions, Cookies } from './cookies.js';
+export type { CorsConfig } from './cors-policy.js';
 export {
   createPublisher,
   type MountedApp,
@@ -12,6 +14,9 @@ export {
   type PublisherOptions,
 } from './create-publisher.js';
 export { escapeHtml, staleBanner } from './dev-error-page.js';
+export type { HotSocket } from './hot-socket.js';
+export { assignRequestId, requestIdOf } from './request-id.js';
 export { currentScope, type RequestScope } from './request-scope.js';
 export type { RouteListing } from './route-listing.js';
 export type { StaleModule } from './stale-code.js';
+export { type RequestListener, upgradeHandler } from './upgrade-request.js';

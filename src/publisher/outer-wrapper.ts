@@ -1,22 +1,40 @@
 /**
  * The stable outer wrapper of one published function (one per file and export name,
  * created once, never replaced). It pins the app's current generation under the shared
- * code lock, calls that generation's inner function, and releases the pin once the
- * response is complete or the client went away. The common case (no guards, no body,
- * a synchronous return) runs without a Promise or a closure.
+ * code lock, runs the hooks above it, calls that generation's inner function, and releases
+ * the pin once the response is complete or the client went away. A long-lived response
+ * (an event stream, a streamed body) detaches its pin from the lock's drain: a reload does
+ * not wait for it, and it keeps its generation until it ends. A WebSocket function accepts
+ * upgrades instead, and its connection calls the current generation per message. The
+ * common case (no hooks, no guards, no body, a synchronous return) runs without a Promise
+ * or a closure.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Next } from '../config/index.js';
-import { requestError } from '../errors/index.js';
+import { type HttpError, requestError } from '../errors/index.js';
 import type { ModuleRegistry, Pin } from '../registry/types.js';
 import { buildArgs, sanitizeBody } from './args.js';
 import { fieldsOf, hasBody, readBody } from './body.js';
 import { RequestContext } from './context.js';
 import { crossOriginRefusal } from './cross-origin.js';
+import {
+  acceptsEventStream,
+  type EventStreams,
+  isAsyncGenerator,
+  type StreamFailure,
+} from './event-stream.js';
+import { publishedExport } from './export-rules.js';
 import { type RequestScope, runInScope } from './request-scope.js';
 import { type StreamErrorHandler, sendValue } from './respond.js';
 import type { FnRoute, Wrapper } from './route.js';
 import { validateArgs } from './schema.js';
+import { upgradeOf } from './upgrade-request.js';
+import {
+  type SocketHandler,
+  type SocketTarget,
+  upgradeRefusal,
+  type WebSockets,
+} from './web-sockets.js';
 
 /** What the wrapper needs of the publisher. */
 export interface PublisherHost {
@@ -26,6 +44,11 @@ export interface PublisherHost {
   readonly streamError: StreamErrorHandler;
   /** Run each call in a {@link RequestScope} (for attributing uncaught errors). */
   readonly requestScope: boolean;
+  /** The open event streams and WebSocket connections. */
+  readonly streams: EventStreams;
+  readonly sockets: WebSockets;
+  /** What an event stream does when its generator throws. */
+  streamFailure(req: IncomingMessage): StreamFailure;
   /** Under `--dev`: `FILE:LINE` of an app's stale module (`x-hotpub-stale`), if any. */
   readonly staleOf: ((app: string) => string | undefined) | undefined;
   /** Resolves `path` again (its cached route is of another generation) and serves it. */
@@ -68,13 +91,34 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 }
 
 /** The stable outer wrapper of `file#name` in `app` (and the scope of its calls). */
-export class OuterWrapper implements Wrapper, RequestScope {
+export class OuterWrapper implements Wrapper, SocketTarget, RequestScope {
+  /** Generation and function of the last {@link handlerOf} (one slot: sockets are on the latest). */
+  private socketGeneration = -1;
+  private socketHandler: SocketHandler | undefined;
+
   constructor(
     readonly app: string,
     readonly file: string,
     readonly name: string,
     private readonly host: PublisherHost,
   ) {}
+
+  /** The WebSocket function of the pinned generation, or undefined if it is not one any more. */
+  handlerOf(pin: Pin): SocketHandler | undefined {
+    if (pin.generation !== this.socketGeneration) {
+      const fn = publishedExport(pin, this.file, this.name) as SocketHandler | undefined;
+      this.socketHandler =
+        (fn as { websocket?: unknown } | undefined)?.websocket === true ? fn : undefined;
+      this.socketGeneration = pin.generation;
+    }
+    return this.socketHandler;
+  }
+
+  /** Drops the cached function of a retired generation (so it can be collected). */
+  forget(): void {
+    this.socketGeneration = -1;
+    this.socketHandler = undefined;
+  }
 
   /** Serves a request for a cached route: pins the app's code, then {@link run}. */
   serve(
@@ -128,6 +172,14 @@ export class OuterWrapper implements Wrapper, RequestScope {
       this.host.sendError(req, res, meta.invalid);
       return;
     }
+    const upgrade = upgradeOf(req) !== undefined;
+    const refused =
+      upgrade || meta.websocket || meta.stream ? this.refusal(req, route, upgrade) : undefined;
+    if (refused !== undefined) {
+      pin.release();
+      this.host.sendError(req, res, refused);
+      return;
+    }
     if (!meta.methods.has(method)) {
       pin.release();
       this.host.sendError(
@@ -144,11 +196,12 @@ export class OuterWrapper implements Wrapper, RequestScope {
       if (stale !== undefined) res.setHeader('x-hotpub-stale', stale);
     }
     const withBody = method !== 'GET' && method !== 'HEAD' && hasBody(req);
-    if (withBody || meta.guards !== undefined) {
-      holdUntilClose(res, pin);
+    if (withBody || meta.guards !== undefined || route.befores !== undefined || upgrade) {
+      // An upgrade's response ends when it is refused or handed over: no wait for 'close'.
+      if (!upgrade) holdUntilClose(res, pin);
       if (this.host.requestScope) {
-        runInScope(this, () => this.runAsync(req, res, route, pin, url, q, withBody));
-      } else this.runAsync(req, res, route, pin, url, q, withBody);
+        runInScope(this, () => this.runAsync(req, res, route, pin, url, q, withBody, upgrade));
+      } else this.runAsync(req, res, route, pin, url, q, withBody, upgrade);
       return;
     }
     let result: unknown;
@@ -167,12 +220,32 @@ export class OuterWrapper implements Wrapper, RequestScope {
     if (isThenable(result)) {
       holdUntilClose(res, pin);
       result.then(
-        (value) => this.finish(req, res, pin, value, meta.type),
+        (value) => this.finish(req, res, pin, value, route),
         (err) => this.fail(req, res, pin, err),
       );
       return;
     }
-    this.finish(req, res, pin, result, meta.type);
+    this.finish(req, res, pin, result, route);
+  }
+
+  /** Why an upgrade, a WebSocket or an event-stream function cannot be answered, if so. */
+  private refusal(req: IncomingMessage, route: FnRoute, upgrade: boolean): HttpError | undefined {
+    if (route.meta.websocket && !upgrade) {
+      return requestError('upgradeRequired', 'This URL answers WebSocket connections only', {
+        headers: { upgrade: 'websocket', connection: 'Upgrade' },
+      });
+    }
+    if (upgrade && !route.meta.websocket) {
+      return requestError('notWebSocket', 'This URL does not answer WebSocket connections');
+    }
+    if (upgrade) return upgradeRefusal(req, route.app.def.config.cors?.origin);
+    if (route.meta.stream && !acceptsEventStream(req)) {
+      return requestError(
+        'notAcceptable',
+        'This URL answers with an event stream: accept text/event-stream',
+      );
+    }
+    return undefined;
   }
 
   private async runAsync(
@@ -183,15 +256,29 @@ export class OuterWrapper implements Wrapper, RequestScope {
     url: string,
     q: number,
     withBody: boolean,
+    upgrade: boolean,
   ): Promise<void> {
     try {
       const ctx = this.context(req, res, route);
+      for (const before of route.befores ?? []) {
+        const answer = await before(ctx);
+        if (answer !== undefined) {
+          this.finish(req, res, pin, answer, route);
+          return;
+        }
+      }
       for (const guard of route.meta.guards ?? []) {
         if (!(await guard.fn(ctx))) {
           throw guard.status === 401
             ? requestError('unauthorized', 'Authentication required')
             : requestError('forbidden', 'Access denied');
         }
+      }
+      if (upgrade) {
+        // Hooks and guards let it through: hand the connection to the WebSocket function.
+        pin.release();
+        await this.host.sockets.accept(req, this, ctx, route.app.bodyLimit);
+        return;
       }
       let fields: Record<string, unknown> | undefined;
       let json = false;
@@ -213,8 +300,12 @@ export class OuterWrapper implements Wrapper, RequestScope {
       const args = buildArgs(url, q, route.params, fields);
       if (route.meta.schema !== undefined) validateArgs(route.meta.schema, args, json);
       const value = await route.inner(args, ctx);
-      this.finish(req, res, pin, value, route.meta.type);
+      this.finish(req, res, pin, value, route);
     } catch (err) {
+      if (upgrade && upgradeOf(req) === undefined) {
+        req.socket.destroy(); // the handshake failed after the socket was handed over
+        return;
+      }
       this.fail(req, res, pin, err);
     }
   }
@@ -237,14 +328,24 @@ export class OuterWrapper implements Wrapper, RequestScope {
     res: ServerResponse,
     pin: Pin,
     value: unknown,
-    type: string | undefined,
+    route: FnRoute,
   ): void {
     let done: boolean;
     if (res.destroyed && !res.writableEnded) {
       done = true; // the client went away: nothing to send
+    } else if (isAsyncGenerator(value)) {
+      // Long-lived: the stream keeps its generation until the generator is done, but a
+      // reload does not wait for it.
+      (res as HeldResponse)[kPin] = undefined;
+      pin.detach();
+      this.host.streams
+        .run(req, res, value, route.meta.keepAliveMs, this.host.streamFailure(req))
+        .catch((err) => this.host.streamError(req, err))
+        .finally(() => pin.release());
+      return;
     } else {
       try {
-        done = sendValue(req, res, value, this.host.streamError, type);
+        done = sendValue(req, res, value, this.host.streamError, route.meta.type);
       } catch (err) {
         this.host.sendError(req, res, err);
         done = true;
@@ -253,7 +354,11 @@ export class OuterWrapper implements Wrapper, RequestScope {
     if (done) {
       (res as HeldResponse)[kPin] = undefined;
       pin.release();
-    } else holdUntilClose(res, pin);
+    } else {
+      // A body still being streamed: it keeps its generation without holding reloads back.
+      pin.detach();
+      holdUntilClose(res, pin);
+    }
   }
 
   private fail(req: IncomingMessage, res: ServerResponse, pin: Pin, err: unknown): void {

@@ -8,8 +8,9 @@ import type { Logger } from 'pino';
 import type { Next } from '../config/index.js';
 import type { Pin } from '../registry/types.js';
 import type { AppDef } from './app-config.js';
+import type { CorsPolicy } from './cors-policy.js';
 import type { TrustedOrigins } from './cross-origin.js';
-import type { FnMeta, Handler } from './function-meta.js';
+import type { Before, FnMeta, Handler } from './function-meta.js';
 import type { Mount } from './mounts.js';
 import type { StaticFiles } from './static-files.js';
 
@@ -23,6 +24,8 @@ export interface ServedApp {
   readonly log: Logger;
   readonly bodyLimit: number;
   readonly statics: StaticFiles | undefined;
+  /** The app's CORS rules (app.json `cors`), if any. */
+  readonly cors: CorsPolicy | undefined;
   /** Origins the app's CORS config trusts for cross-origin requests. */
   readonly trusted: TrustedOrigins;
 }
@@ -67,6 +70,8 @@ export interface FnRoute extends RouteBase {
   path: string;
   /** The stable outer wrapper of the function (it names the file and export). */
   wrapper: Wrapper;
+  /** `before` of the `_hooks` modules above the function, outermost first; undefined if none. */
+  befores: Before[] | undefined;
 }
 
 /** A path of an app with no function: its `public/` may have the file. */

@@ -2,6 +2,8 @@
  * The index of addressable module files: `<root>/<app>/<rel>.ts|.js` where every segment is
  * a URL segment, nothing private (`_x`, `.x`), no `node_modules`, not under the app's
  * `public/`, no `*.d.ts` / `*.test.ts`. Answers `findFile` without touching the disk.
+ * It also knows the `_hooks.ts|.js` modules of an app's folders (private, never
+ * addressable, but looked up for every function below them).
  */
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
@@ -32,6 +34,22 @@ function classify(root: string, path: string): Addressable | undefined {
   return { app, rel: segs.join('/'), ext };
 }
 
+/** The one private module name the index keeps: a folder's hooks. */
+const HOOKS_BASE = '_hooks';
+
+/** Classifies a path as the hooks module of folder `rel` of `app`, or not. */
+function classifyHooks(root: string, path: string): Addressable | undefined {
+  const parts = relative(root, path).split(sep);
+  if (parts.length < 2 || !isAppName(parts[0]!)) return undefined;
+  const base = parts[parts.length - 1]!;
+  const ext = ADDRESSABLE_EXT.find((e) => base === HOOKS_BASE + e);
+  if (!ext) return undefined;
+  const dirs = parts.slice(1, -1);
+  if (dirs[0] === 'public') return undefined;
+  for (const s of dirs) if (!isSegment(s)) return undefined;
+  return { app: parts[0]!, rel: dirs.join('/'), ext };
+}
+
 interface Entry {
   ts?: string;
   js?: string;
@@ -40,12 +58,15 @@ interface Entry {
 /** The index itself. Paths are real absolute paths. */
 export class FileIndex {
   private readonly apps = new Map<string, Map<string, Entry>>();
+  /** Hooks modules by app, then by folder (`''` for the app's top). */
+  private readonly hookDirs = new Map<string, Map<string, Entry>>();
 
   constructor(readonly root: string) {}
 
   /** Scans the whole root (replacing what was known). */
   async scan(): Promise<void> {
     this.apps.clear();
+    this.hookDirs.clear();
     const top = await readdir(this.root, { withFileTypes: true });
     for (const d of top) {
       if (!d.isDirectory() || !isAppName(d.name)) continue;
@@ -74,18 +95,21 @@ export class FileIndex {
   }
 
   /**
-   * Adds `path` if it is addressable and its real path lies inside the root (the scan and
-   * the watcher both come here); returns true if the index changed.
+   * Adds `path` if it is addressable (a module, or a folder's `_hooks` module) and its real
+   * path lies inside the root (the scan and the watcher both come here); returns true if
+   * the index changed.
    */
   add(path: string): boolean {
-    const a = classify(this.root, path);
+    const hooks = classifyHooks(this.root, path);
+    const a = hooks ?? classify(this.root, path);
     if (!a) return false;
     const real = realModulePath(this.root, path);
     if (real === undefined) return false;
-    let app = this.apps.get(a.app);
+    const table = hooks ? this.hookDirs : this.apps;
+    let app = table.get(a.app);
     if (!app) {
       app = new Map();
-      this.apps.set(a.app, app);
+      table.set(a.app, app);
     }
     const entry = app.get(a.rel) ?? {};
     const key = a.ext === '.ts' ? 'ts' : 'js';
@@ -97,9 +121,10 @@ export class FileIndex {
 
   /** Removes `path` if indexed; returns true if the index changed. */
   remove(path: string): boolean {
-    const a = classify(this.root, path);
+    const hooks = classifyHooks(this.root, path);
+    const a = hooks ?? classify(this.root, path);
     if (!a) return false;
-    const app = this.apps.get(a.app);
+    const app = (hooks ? this.hookDirs : this.apps).get(a.app);
     const entry = app?.get(a.rel);
     const key = a.ext === '.ts' ? 'ts' : 'js';
     if (!app || !entry || entry[key] === undefined) return false;
@@ -122,6 +147,20 @@ export class FileIndex {
       if (e.js) out.push(e.js);
     }
     return out.sort();
+  }
+
+  /** The hooks modules for folder `dir` of `app`, outermost first (`.ts` before `.js`). */
+  hooks(app: string, dir: string): string[] {
+    const table = this.hookDirs.get(app);
+    if (table === undefined) return [];
+    const out: string[] = [];
+    const segs = dir === '' ? [] : dir.split('/');
+    for (let i = 0; i <= segs.length; i++) {
+      const entry = table.get(segs.slice(0, i).join('/'));
+      const file = entry?.ts ?? entry?.js;
+      if (file !== undefined) out.push(file);
+    }
+    return out;
   }
 
   /** Names of the apps seen (directories under the root that are apps). */

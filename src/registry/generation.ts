@@ -127,7 +127,8 @@ class PinImpl implements Pin {
   constructor(
     private readonly state: AppState,
     private readonly gen: Generation,
-    private readonly epoch: number,
+    /** The lock epoch this pin holds the lock shared in; -1 once it holds no lock. */
+    private epoch: number,
     readonly generation: number,
   ) {}
 
@@ -152,6 +153,13 @@ class PinImpl implements Pin {
     const inst = this.gen.modules.get(file);
     const def = inst && definingModule(inst, fn);
     return def && { file: def.file, exports: def.module.exports as Record<string, unknown> };
+  }
+
+  detach(): void {
+    if (this.released || this.epoch < 0) return;
+    const epoch = this.epoch;
+    this.epoch = -1;
+    this.state.lock.releaseShared(epoch);
   }
 
   release(): void {

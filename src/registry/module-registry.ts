@@ -84,6 +84,10 @@ export class LockedModuleRegistry implements ModuleRegistry {
     return exportNamesOf(this.#names, file);
   }
 
+  hookFiles(app: string, dir: string): string[] {
+    return this.#store.index.hooks(app, dir);
+  }
+
   ensureModule(file: string): Promise<void> {
     return ensureModule(this.#store, file);
   }

@@ -93,6 +93,13 @@ export interface Pin {
     file: string,
     fn: unknown,
   ): { file: string; exports: Readonly<Record<string, unknown>> } | undefined;
+  /**
+   * Stops counting this pin in the code lock's drain, for a long-lived response (an event
+   * stream, a streamed body, a socket): a reload no longer waits for it. The generation
+   * stays pinned until {@link release}: `exportsOf` keeps answering from it, and its
+   * disposers wait for that release. Idempotent; does nothing after `release`.
+   */
+  detach(): void;
   /** Ends the hold. Idempotent. The last release of a retired generation runs its disposers. */
   release(): void;
 }
@@ -119,7 +126,7 @@ export interface RegistryEvents {
   };
   /** A load or reload failed; the last good generation keeps serving. */
   error: { app: string; file: string; error: ModuleErrorInfo };
-  /** A file under the root was added or removed (addressable files only). */
+  /** A file under the root was added or removed (addressable files and `_hooks` modules only). */
   files: { app: string; added: string[]; removed: string[] };
   /** `app` was frozen or unfrozen; `held` lists the files whose changes unfreezing applies. */
   freeze: { app: string; frozen: boolean; held: string[] };
@@ -175,6 +182,12 @@ export interface ModuleRegistry {
   findFile(app: string, rel: string): string | undefined;
   /** Every addressable module file of an app (for `hotpub routes`). */
   listFiles(app: string): string[];
+  /**
+   * Real paths of the `_hooks.ts` (or `.js`, `.ts` first) modules of `app` that apply to
+   * its folder `dir` (`''` for the app's top, `admin/users` below it): the app's own, then
+   * each folder's down to `dir`, outermost first. From the file index (no disk access).
+   */
+  hookFiles(app: string, dir: string): string[];
 
   /**
    * The export names of a module, read from its source without evaluating it: its own

@@ -15,7 +15,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { DEFAULTS, type HotpubOptions, type Middleware } from '../config/index.js';
 import { requestError } from '../errors/index.js';
-import type { Publisher } from '../publisher/index.js';
+import { assignRequestId, type Publisher, upgradeHandler } from '../publisher/index.js';
 import type { ModuleRegistry } from '../registry/types.js';
 import { startPublisher } from './start-publisher.js';
 import {
@@ -102,6 +102,7 @@ async function buildListener(
     return (req, res) => {
       if (isReserved(req.url ?? '/')) {
         noSniff(res);
+        assignRequestId(req, res);
         reserved(req, res, (err) => (err ? publisher.error(req, res, err) : handle(req, res)));
       } else handle(req, res);
     };
@@ -110,7 +111,9 @@ async function buildListener(
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use((_req, res, next) => {
+  // Every response carries the request id and nosniff, whichever middleware answers it.
+  app.use((req, res, next) => {
+    assignRequestId(req, res);
     noSniff(res);
     next();
   });
@@ -185,10 +188,13 @@ export async function createServer(options: ServeOptions): Promise<HotpubServer>
   const { registry, publisher } = await startPublisher({ ...options, requestScope: processErrors });
   let tracker: UncaughtTracker | undefined;
   try {
+    const listener = await buildListener(publisher, options);
     const server = createHttpServer(
       httpServerOptions(options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs),
-      await buildListener(publisher, options),
+      listener,
     );
+    // WebSocket upgrades take the same way as requests (middleware, routing, hooks, guards).
+    server.on('upgrade', upgradeHandler(listener));
     await listen(server, options.port ?? DEFAULTS.port, host);
     const port = (server.address() as AddressInfo).port;
     const urlHost = host.includes(':') ? `[${host}]` : host;
@@ -205,11 +211,10 @@ export async function createServer(options: ServeOptions): Promise<HotpubServer>
       publisher,
       uncaught: () => tracker?.snapshot(),
       close() {
+        // Long-lived responses end first: the server's close would wait for them.
+        publisher.close();
         closing ??= closeServer(server, options.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs)
-          .then(() => {
-            publisher.close();
-            return registry.close();
-          })
+          .then(() => registry.close())
           .finally(() => tracker?.uninstall());
         return closing;
       },

@@ -12,6 +12,7 @@ import {
   startCli,
   tempProject,
 } from '../helpers/cli-process.js';
+import { EventReader, openSocket, wsUrl } from '../helpers/realtime.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 
@@ -137,6 +138,28 @@ describe('the example apps (npm start)', () => {
     assert.equal(made.status, 200);
     assert.equal(await tenants(), before + 1);
     assert.equal(JSON.parse((await get(`${url}/api/newcomer/todos/list`)).body).length, 1);
+  });
+
+  it('chat: the page, a WebSocket room two people talk in, the online count as events', async () => {
+    const page = await get(`${url}/chat`);
+    assert.equal(page.status, 200);
+    assert.match(String(page.headers['content-type']), /^text\/html/);
+    assert.match(page.body, /new WebSocket\(/);
+    const ann = await openSocket(wsUrl(url, '/chat/room'));
+    const welcome = JSON.parse(await ann.next());
+    assert.equal(welcome.type, 'welcome');
+    const ben = await openSocket(wsUrl(url, '/chat/room'));
+    const benWelcome = JSON.parse(await ben.next());
+    assert.deepEqual(JSON.parse(await ann.next()), { type: 'joined', name: benWelcome.name });
+    const said = JSON.parse(await ann.ask({ text: 'hello ben' }));
+    assert.deepEqual(said, { type: 'message', from: welcome.name, text: 'hello ben' });
+    assert.deepEqual(JSON.parse(await ben.next()), said, 'published to the other socket');
+    const online = await fetch(`${url}/chat/online`, { headers: { accept: 'text/event-stream' } });
+    const events = new EventReader(online);
+    assert.ok(JSON.parse((await events.nextEvent())?.data ?? '{}').online >= 2);
+    await events.cancel();
+    await ann.close();
+    await ben.close();
   });
 });
 

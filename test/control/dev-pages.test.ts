@@ -52,10 +52,11 @@ describe('--dev pages', () => {
   });
 
   it('answers a browser an HTML error page with the message, the code frame and the stack', async () => {
-    const r = await s.fetch('/site/broken', { headers: HTML });
+    const r = await s.fetch('/site/broken', { headers: { ...HTML, 'x-request-id': 'page-req-7' } });
     assert.equal(r.status, 500);
     assert.match(r.headers.get('content-type') ?? '', /^text\/html/);
     const html = await r.text();
+    assert.match(html, /page-req-7/, 'the page names the request, as its log lines do');
     assert.match(html, /Unexpected &quot;;&quot;|Unexpected ";"/);
     assert.match(html, /broken\.ts/);
     assert.match(html, /id="stack-frames"|Stack Trace/);
@@ -128,7 +129,12 @@ describe('without --dev', () => {
     const r = await s.fetch('/site', { headers: HTML });
     assert.equal(r.status, 500);
     assert.deepEqual(await json(r), {
-      error: { status: 500, code: 'HOTPUB_E_INTERNAL', message: 'Internal Server Error' },
+      error: {
+        status: 500,
+        code: 'HOTPUB_E_INTERNAL',
+        message: 'Internal Server Error',
+        requestId: r.headers.get('x-request-id'),
+      },
     });
   });
 });

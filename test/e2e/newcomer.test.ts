@@ -118,8 +118,9 @@ describe('newcomer: docs/handlers.md examples', () => {
     const missing = await s.fetch('/blog/posts/show?id=7');
     assert.equal(missing.status, 404);
     // The error body shown right below the example in handlers.md.
+    const id = missing.headers.get('x-request-id');
     assert.deepEqual(await json(missing), {
-      error: { status: 404, code: 'HOTPUB_E_HTTP', message: 'no post 7' },
+      error: { status: 404, code: 'HOTPUB_E_HTTP', message: 'no post 7', requestId: id },
     });
     assert.equal((await s.fetch('/blog/posts/show?id=x')).status, 400);
     assert.equal((await s.fetch('/blog/posts/show?id=1', { method: 'POST' })).status, 405);
@@ -151,6 +152,7 @@ describe('newcomer: docs/handlers.md examples', () => {
         code: 'POST_EXISTS',
         message: 'already exists',
         details: { id: 'taken' },
+        requestId: taken.headers.get('x-request-id'),
       },
     });
     const down = await s.fetch('/blog/drafts/create?id=db');

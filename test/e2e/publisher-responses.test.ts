@@ -227,7 +227,11 @@ describe('errors', () => {
     const r = await s.fetch(path);
     assert.match(r.headers.get('content-type') ?? '', /^application\/json; charset=utf-8/);
     const text = await r.text();
-    return { status: r.status, text, error: JSON.parse(text).error };
+    const error = JSON.parse(text).error;
+    // Every error body names its request, as the x-request-id header does.
+    assert.equal(error.requestId, r.headers.get('x-request-id'), `${path}: requestId`);
+    delete error.requestId;
+    return { status: r.status, text, error };
   };
 
   it('an error with a 4xx status keeps its status and message', async () => {

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { relative } from 'node:path';
 import type { DestinationStream, Logger } from 'pino';
 import type { LogLevel } from '../../config/index.js';
+import { requestIdOf } from '../../publisher/index.js';
 import type { RegistryEvents } from '../../registry/index.js';
 
 /** Resolved logging settings. */
@@ -39,7 +40,7 @@ export async function createLogger(
 
 /**
  * Logs one line per request at info when the response is finished (or the client went
- * away): method, URL, status and duration.
+ * away): method, URL, status, request id and duration.
  */
 export function logRequest(log: Logger, req: IncomingMessage, res: ServerResponse): void {
   const start = process.hrtime.bigint();
@@ -55,6 +56,7 @@ export function logRequest(log: Logger, req: IncomingMessage, res: ServerRespons
         method,
         url,
         status: res.statusCode,
+        reqId: requestIdOf(req),
         ms: Math.round(ms * 10) / 10,
         ...(aborted ? { aborted } : {}),
       },

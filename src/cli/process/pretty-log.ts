@@ -31,6 +31,7 @@ const HIDDEN = new Set([
   'app',
   'generation',
   'file',
+  'reqId',
 ]);
 
 /** `12:00:01 INFO  GET /blog 200 1.2ms`: pino's JSON line made readable, extra fields after. */

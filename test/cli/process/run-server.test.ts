@@ -53,7 +53,7 @@ describe('runServer logging', () => {
   it('logs one JSON line per request when asked, with method, URL, status and ms', async () => {
     const s = await start({ log: { level: 'info', requests: true, pretty: false } });
     try {
-      await rawRequest(s.server.url, '/a?x=1');
+      const a = await rawRequest(s.server.url, '/a?x=1');
       await rawRequest(s.server.url, '/missing');
       const requests = (await waitFor(() => {
         const found = parsed(s.lines).filter((l) => l.method !== undefined);
@@ -67,6 +67,7 @@ describe('runServer logging', () => {
         ],
       );
       assert.match(String(requests[0]!.msg), /^GET \/a\?x=1 200 [\d.]+ms$/);
+      assert.equal(requests[0]!.reqId, a.headers['x-request-id'], 'the line names the request');
     } finally {
       await s.close();
     }
@@ -181,7 +182,12 @@ describe('runServer /-/ endpoints', () => {
       assert.equal(post.headers.allow, 'GET, HEAD');
       // The same error response as any request: the publisher's body and headers.
       assert.deepEqual(JSON.parse(post.body), {
-        error: { status: 405, code: 'HOTPUB_E_METHOD_NOT_ALLOWED', message: 'Method Not Allowed' },
+        error: {
+          status: 405,
+          code: 'HOTPUB_E_METHOD_NOT_ALLOWED',
+          message: 'Method Not Allowed',
+          requestId: post.headers['x-request-id'],
+        },
       });
       assert.equal(post.body, JSON.stringify(JSON.parse(post.body)));
       const head = await rawRequest(s.server.url, '/-/health', { method: 'HEAD' });
