@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run bench [-- part... ] [--runs N] [--duration S] [--no-doc]`: runs the benchmark
-// parts (dispatch, reload, memory, cold, lock), prints their tables and rewrites their
+// parts (dispatch, reload, memory, cold, lock, realtime, state), prints their tables and rewrites their
 // sections of docs/benchmarks.md. The harness and the load generator run on core 1,
 // every server on core 0 (taskset), so the two never share a core.
 import { spawnSync } from 'node:child_process';
@@ -14,7 +14,7 @@ import { NOISE_LIMIT, setRetryDeadline, waitForQuiet } from './lib/noise.mjs';
 import { hasTaskset, LOAD_CORE, stopAll } from './lib/proc.mjs';
 import { environment, printPart, writeDoc } from './lib/report.mjs';
 
-const PARTS = ['dispatch', 'reload', 'memory', 'cold', 'lock', 'realtime'];
+const PARTS = ['dispatch', 'reload', 'memory', 'cold', 'lock', 'realtime', 'state'];
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

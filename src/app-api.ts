@@ -1,8 +1,8 @@
 /**
  * What `import ... from 'hotpub'` gives an app module at run time: the helpers app code
- * calls (`keep` is bound to the importing module by the registry), `redirect`, and the
- * `html` tagged template. The server hands this module to the registry; src/index.ts
- * re-exports it, so neither imports the other.
+ * calls (`keep` is bound to the importing module and `storage` to its app by the
+ * registry), `redirect`, and the `html` tagged template. The server hands this module
+ * to the registry; src/index.ts re-exports it, so neither imports the other.
  *
  * `html` is HTML with every interpolated value escaped, unless it is itself `html` (or
  * `raw`); returned from a function it answers `text/html`. The rules are hono/html's:
@@ -14,6 +14,7 @@ import escapeHtml from 'escape-html';
 
 export { HttpError } from './errors/index.js';
 export { keep } from './registry/index.js';
+export { storage } from './storage/index.js';
 
 /** The statuses a redirect may have (as `Response.redirect` allows). */
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);

@@ -14,6 +14,7 @@ export {
   redirect,
   type ServerSentEvent,
   sseEvent,
+  storage,
 } from './app-api.js';
 export {
   defineConfig,
@@ -51,3 +52,15 @@ export {
   publisher,
   type ServeOptions,
 } from './server/index.js';
+export type {
+  SecretInput,
+  Session,
+  SessionData,
+  SessionOptions,
+} from './session/index.js';
+export type {
+  MemoryStorageConfig,
+  RedisStorageConfig,
+  SqliteStorageConfig,
+  StorageConfig,
+} from './storage/index.js';

@@ -1,18 +1,27 @@
-// /api/:tenant/todos/<function>: a JSON API with one in-memory todo list per tenant.
+// /api/:tenant/todos/<function>: a JSON API with one todo list per tenant, kept in storage.
 //   fn.schema  — JSON Schema for args, checked by ajv before the call (400 on failure);
 //                query strings are coerced, so ?id=1 arrives as the number 1.
 //   fn.methods — allowed HTTP methods; others answer 405 with an Allow header.
 import { HttpError, keep } from 'hotpub';
-import { readTodos, type Todo, tenantCount, todosOf } from './_store.js';
+import {
+  deleteTodo,
+  listTodos,
+  newId,
+  readTodo,
+  saveTodo,
+  type Todo,
+  tenantCount,
+} from './_store.js';
 
 const tenant = { type: 'string' } as const;
 const id = { type: 'integer', minimum: 1 } as const;
 
-// A counter that, like the store, outlives reloads of this file.
+// Truly per process, so keep() and not storage: how many todos this process created
+// since it started. It outlives reloads of this file, not a restart.
 const created = keep('created', () => ({ count: 0 }));
 
-export function list(args: { tenant: string; done?: boolean }) {
-  const todos = [...readTodos(args.tenant).items.values()];
+export async function list(args: { tenant: string; done?: boolean }) {
+  const todos = await listTodos(args.tenant);
   return args.done === undefined ? todos : todos.filter((t) => t.done === args.done);
 }
 list.schema = {
@@ -20,9 +29,8 @@ list.schema = {
   properties: { tenant, done: { type: 'boolean' } },
 };
 
-export function get(args: { tenant: string; id: number }): Todo {
-  const todo = readTodos(args.tenant).items.get(args.id);
-  // An HttpError with a 4xx status answers that status and its message.
+export async function get(args: { tenant: string; id: number }): Promise<Todo> {
+  const todo = await readTodo(args.tenant, args.id);
   if (!todo) throw new HttpError(404, `no todo ${args.id}`);
   return todo;
 }
@@ -32,15 +40,14 @@ get.schema = {
   required: ['id'],
 };
 
-export function create(args: { tenant: string; title: string }): Todo {
-  const store = todosOf(args.tenant);
+export async function create(args: { tenant: string; title: string }): Promise<Todo> {
   const todo: Todo = {
-    id: store.nextId++,
+    id: await newId(args.tenant),
     title: args.title,
     done: false,
     created: new Date().toISOString(),
   };
-  store.items.set(todo.id, todo);
+  await saveTodo(args.tenant, todo);
   created.count++;
   return todo;
 }
@@ -51,10 +58,16 @@ create.schema = {
   required: ['title'],
 };
 
-export function update(args: { tenant: string; id: number; title?: string; done?: boolean }): Todo {
-  const todo = get(args);
+export async function update(args: {
+  tenant: string;
+  id: number;
+  title?: string;
+  done?: boolean;
+}): Promise<Todo> {
+  const todo = await get(args);
   if (args.title !== undefined) todo.title = args.title;
   if (args.done !== undefined) todo.done = args.done;
+  await saveTodo(args.tenant, todo);
   return todo;
 }
 update.methods = ['POST', 'PATCH'];
@@ -69,20 +82,19 @@ update.schema = {
   required: ['id'],
 };
 
-export function remove(args: { tenant: string; id: number }) {
-  // A tenant's list is made by create only: remove on an unknown tenant is a 404.
-  if (!readTodos(args.tenant).items.delete(args.id)) get(args);
+export async function remove(args: { tenant: string; id: number }) {
+  if (!(await deleteTodo(args.tenant, args.id))) throw new HttpError(404, `no todo ${args.id}`);
   // undefined answers 204 No Content.
 }
 remove.methods = ['POST', 'DELETE'];
 remove.schema = get.schema;
 
 // GET /api/:tenant/todos/stats
-export function stats(args: { tenant: string }) {
+export async function stats(args: { tenant: string }) {
   return {
     tenant: args.tenant,
-    todos: readTodos(args.tenant).items.size,
-    tenants: tenantCount(),
+    todos: (await listTodos(args.tenant)).length,
+    tenants: await tenantCount(),
     createdSinceStart: created.count,
   };
 }

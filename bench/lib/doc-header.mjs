@@ -19,7 +19,7 @@ section is written by hand and kept.
 npm ci                     # installs and builds dist/ (prepare)
 npm run build              # after changing src/: the bench runs the built dist/
 npm run bench              # every part (about 7 minutes), rewrites this page
-npm run bench -- dispatch  # one part: dispatch | reload | memory | cold | lock | realtime
+npm run bench -- dispatch  # one part: dispatch | reload | memory | cold | lock | realtime | state
 npm run bench -- lock --runs 5 --duration 3 --no-doc
 npm run bench -- dispatch --only raw,hotpub1   # a subset of systems (never written here)
 \`\`\`

@@ -30,7 +30,10 @@ export async function startScript(script, { env = {}, nodeArgs = [], readyPath =
 }
 
 /** Starts `bin/hotpub serve` on a free port; resolves { proc, base }. */
-export async function startHotpub(apps, { watch = false, readyPath, extra = [], env = {} } = {}) {
+export async function startHotpub(
+  apps,
+  { watch = false, readyPath, extra = [], env = {}, cwd = ROOT } = {},
+) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const args = [HOTPUB_BIN, 'serve', '--apps', apps, '--port', String(port)];
@@ -38,7 +41,7 @@ export async function startHotpub(apps, { watch = false, readyPath, extra = [], 
   const proc = await startServer(node, [...args, ...extra], {
     env: { NODE_ENV: 'production', ...env },
     readyUrl: base + readyPath,
-    cwd: ROOT,
+    cwd,
     name: 'hotpub',
   });
   return { proc, base, port };

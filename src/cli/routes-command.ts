@@ -22,9 +22,11 @@ export async function routesCommand(
 ): Promise<void> {
   // Checks the apps directory too; PORT is irrelevant here and must not fail the listing.
   const settings = await resolveServeSettings(flags, io.cwd, { ...io.env, PORT: undefined });
-  const { registry, publisher } = await startPublisher({
+  const { registry, publisher, storage } = await startPublisher({
     apps: settings.apps,
     logger: await createLogger(false),
+    // Listing loads modules but serves nothing: it must not open the server's storage.
+    storage: { driver: 'memory' },
   });
   try {
     const routes = await publisher.routes();
@@ -62,5 +64,6 @@ export async function routesCommand(
     }
   } finally {
     await registry.close();
+    await storage.close();
   }
 }

@@ -5,6 +5,7 @@
 import cluster from 'node:cluster';
 import { discoverApps } from '../publisher/index.js';
 import { display } from '../scaffold/index.js';
+import { madeUpSecret } from '../session/index.js';
 import type { ServeFlags } from './args.js';
 import { describeError } from './describe-error.js';
 import { exposureWarning } from './exposure-warning.js';
@@ -26,6 +27,10 @@ export async function serveCommand(io: CliIo, flags: ServeFlags): Promise<number
   const warning = exposureWarning(settings);
   if (warning !== undefined) io.err(warning);
   if (settings.workers > 1) {
+    // One made-up secret for every worker, so a session cookie verifies on all of them.
+    if (settings.dev && settings.secret === undefined) {
+      process.env.HOTPUB_DEV_SECRET ||= madeUpSecret();
+    }
     return runPrimary({
       workers: settings.workers,
       shutdownTimeoutMs: settings.shutdownTimeoutMs,

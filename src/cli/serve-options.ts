@@ -8,6 +8,8 @@ import { DEFAULTS, type HotpubConfig, parseSize } from '../config/index.js';
 import { MIN_TOKEN_LENGTH } from '../control/index.js';
 import { ErrorCode, HotpubError } from '../errors/index.js';
 import { display } from '../scaffold/index.js';
+import { checkSecrets, secretsFromEnv } from '../session/index.js';
+import { type StorageConfig, storageFromUrl } from '../storage/index.js';
 import type { ServeFlags } from './args.js';
 import { parsePort } from './args.js';
 import { usageError } from './describe-error.js';
@@ -67,7 +69,33 @@ export async function resolveServeSettings(
         : undefined,
     log: logSettings(config.logger, dev),
     configFile: file,
+    ...stateSettings(env, config),
   };
+}
+
+/** `storage`, `secret` and `session`, only those that are set: the variables win. */
+function stateSettings(
+  env: NodeJS.ProcessEnv,
+  config: HotpubConfig,
+): Pick<ServeSettings, 'storage' | 'secret' | 'session'> {
+  const storage = envStorage(env) ?? config.storage;
+  const secret = envSecrets(env) ?? config.secret;
+  return {
+    ...(storage !== undefined && { storage }),
+    ...(secret !== undefined && { secret }),
+    ...(config.session !== undefined && { session: config.session }),
+  };
+}
+
+/** `HOTPUB_STORAGE_URL`, which wins over the config's `storage`. */
+function envStorage(env: NodeJS.ProcessEnv): StorageConfig | undefined {
+  return storageFromUrl(env.HOTPUB_STORAGE_URL);
+}
+
+/** `HOTPUB_SECRET` (comma-separated, first signs), which wins over the config's `secret`. */
+function envSecrets(env: NodeJS.ProcessEnv): string[] | undefined {
+  const list = secretsFromEnv(env.HOTPUB_SECRET);
+  return list === undefined ? undefined : checkSecrets(list, 'HOTPUB_SECRET');
 }
 
 /**

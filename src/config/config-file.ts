@@ -3,6 +3,8 @@
  * Every error names the file and the field.
  */
 import { ErrorCode, HotpubError } from '../errors/index.js';
+import { MIN_SECRET_LENGTH } from '../session/index.js';
+import { storageProblem } from '../storage/index.js';
 import type { HotpubOptions } from './options.js';
 
 /** Pino levels, most to least severe, plus `silent`. */
@@ -80,6 +82,38 @@ const isInt =
 const isBool: Check = (v) => (typeof v === 'boolean' ? undefined : 'must be true or false');
 const isText: Check = (v) =>
   typeof v === 'string' && v !== '' ? undefined : 'must be a non-empty string';
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+const isSecret: Check = (v) => {
+  const list = typeof v === 'string' ? [v] : v;
+  const ok =
+    Array.isArray(list) &&
+    list.length > 0 &&
+    list.every((s) => typeof s === 'string' && s.length >= MIN_SECRET_LENGTH);
+  return ok
+    ? undefined
+    : `must be a string of at least ${MIN_SECRET_LENGTH} characters, or a non-empty list of them`;
+};
+
+const isSession: Check = (v) => {
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    return 'must be { cookie, maxAge, secure }';
+  for (const [key, value] of Object.entries(v)) {
+    if (key === 'cookie') {
+      if (typeof value !== 'string' || !COOKIE_NAME.test(value))
+        return '.cookie must be a cookie name (letters, digits, . _ -)';
+    } else if (key === 'maxAge') {
+      if (!Number.isInteger(value) || (value as number) < 1)
+        return '.maxAge must be a whole number of seconds, at least 1';
+    } else if (key === 'secure') {
+      if (typeof value !== 'boolean' && value !== 'auto')
+        return ".secure must be true, false or 'auto'";
+    } else {
+      return `.${key} is not a session option (cookie, maxAge, secure)`;
+    }
+  }
+  return undefined;
+};
 
 const FIELDS: Record<keyof HotpubConfig, Check> = {
   apps: isText,
@@ -118,6 +152,9 @@ const FIELDS: Record<keyof HotpubConfig, Check> = {
     }
     return undefined;
   },
+  storage: storageProblem,
+  secret: isSecret,
+  session: isSession,
 };
 
 /**

@@ -4,6 +4,8 @@
  * instead of restating its fields; defaults are in defaults.ts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SecretInput, SessionOptions } from '../session/index.js';
+import type { StorageConfig } from '../storage/index.js';
 
 /** The `next` of a connect-style handler: call it to pass the request on, or with an error. */
 export type Next = (err?: unknown) => void;
@@ -47,4 +49,19 @@ export interface HotpubOptions {
    * server as an Express 5 app; without it requests go straight from node:http.
    */
   middleware?: Middleware[];
+  /**
+   * Where `storage` and sessions live: `{ driver: 'redis', url }` to share them between
+   * machines, `{ driver: 'sqlite', path }`, `{ driver: 'memory' }` or an unstorage driver.
+   * Default: `HOTPUB_STORAGE_URL` (`redis://...`), else SQLite at `.data/hotpub.sqlite` in
+   * the working directory. With the CLI, `HOTPUB_STORAGE_URL` wins over the config file.
+   */
+  storage?: StorageConfig;
+  /**
+   * Signs session cookies: 32+ characters, or a list (the first signs, all verify).
+   * Default `HOTPUB_SECRET`, which with the CLI wins over the config file; under `dev`
+   * one is made up when neither is set. Keep secrets out of the repository.
+   */
+  secret?: SecretInput;
+  /** Session cookie name (default `hotpub.sid`), `maxAge` in seconds (14 days), `secure`. */
+  session?: SessionOptions;
 }

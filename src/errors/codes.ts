@@ -136,6 +136,19 @@ export const ERRORS = {
     meaning:
       'Default code of an `HttpError` (or an error with `status`) that set none of its own; its status is its own.',
   },
+  noSecret: {
+    code: 'HOTPUB_E_NO_SECRET',
+    area: 'request',
+    status: 500,
+    meaning:
+      '`ctx.session` was read on a server without a secret (outside `--dev`); the log line names `HOTPUB_SECRET`.',
+  },
+  sessionData: {
+    code: 'HOTPUB_E_SESSION_DATA',
+    area: 'request',
+    status: 500,
+    meaning: '`ctx.session` holds a value JSON cannot keep (a BigInt, a cycle); it is not saved.',
+  },
   adminToken: {
     code: 'HOTPUB_E_ADMIN_TOKEN',
     area: 'request',
@@ -182,6 +195,11 @@ export const ERRORS = {
     area: 'module',
     meaning:
       "`keep()` was called outside an app module's evaluation, where it has no module to belong to.",
+  },
+  storageOutsideModule: {
+    code: 'HOTPUB_E_STORAGE_OUTSIDE_MODULE',
+    area: 'module',
+    meaning: '`storage` was used outside an app module, where there is no app to namespace it.',
   },
   dispose: {
     code: 'HOTPUB_E_DISPOSE',

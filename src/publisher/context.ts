@@ -4,6 +4,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import {
+  noSecret,
+  type Session,
+  type SessionHandle,
+  type Sessions,
+  type StoredSession,
+} from '../session/index.js';
 import { type Cookies, RequestCookies } from './cookies.js';
 import type { HotSocket } from './hot-socket.js';
 import { assignRequestId } from './request-id.js';
@@ -58,6 +65,13 @@ export interface Context {
   readonly name: string;
   /** Per-request state, typed by the app's {@link ContextState}; `{}` until something sets it. */
   readonly state: ContextState;
+  /**
+   * This visitor's session for this app: a plain object, saved before the response is
+   * sent if it changed (`ctx.session.user = u`), `ctx.session.destroy()` to end it.
+   * Made on first read; a function that never reads it costs nothing. Needs
+   * `HOTPUB_SECRET` outside `--dev` (else it answers 500, the `noSecret` error).
+   */
+  readonly session: Session;
 }
 
 const EMPTY: Readonly<Record<string, string>> = Object.freeze(Object.create(null));
@@ -80,6 +94,12 @@ export class RequestContext implements Context {
   private readonly appLog: Logger;
   private logger: Logger | undefined;
   private cookieJar: RequestCookies | undefined;
+  /** The server's sessions (set by the caller when the app may use them). */
+  sessions: Sessions | undefined;
+  /** The session the request's cookie named, read before the call. */
+  storedSession: StoredSession | undefined;
+  /** Made by the first read of `session`. */
+  sessionHandle: SessionHandle | undefined;
 
   constructor(
     req: IncomingMessage,
@@ -105,7 +125,18 @@ export class RequestContext implements Context {
     this.file = file;
     this.name = name;
     this.controller = undefined;
+    this.sessions = undefined;
+    this.storedSession = undefined;
+    this.sessionHandle = undefined;
     this.stateObject = undefined;
+  }
+
+  get session(): Session {
+    if (this.sessionHandle === undefined) {
+      if (this.sessions === undefined) throw noSecret();
+      this.sessionHandle = this.sessions.open(this.req, this.app, this.storedSession);
+    }
+    return this.sessionHandle.data;
   }
 
   get state(): ContextState {

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { DEFAULTS, type HotpubOptions, type Next } from '../config/index.js';
 import { HttpError, requestError } from '../errors/index.js';
 import type { ModuleRegistry } from '../registry/types.js';
+import type { Sessions } from '../session/index.js';
 import { type AppDef, discoverApps } from './app-config.js';
 import { createCorsPolicy } from './cors-policy.js';
 import { trustedOrigins } from './cross-origin.js';
@@ -45,6 +46,8 @@ export interface PublisherOptions extends Pick<HotpubOptions, 'dev' | 'bodyLimit
    * (`currentScope()`), so errors nobody catches can be attributed. Default false.
    */
   requestScope?: boolean;
+  /** What `ctx.session` reads and saves; without it, reading `ctx.session` answers 500. */
+  sessions?: Sessions;
 }
 
 /** An app as the publisher mounted it. */
@@ -94,6 +97,7 @@ const CACHE_KEY_MAX = 512;
 
 class PublisherImpl implements Publisher, PublisherHost {
   readonly registry: ModuleRegistry;
+  readonly sessions: Sessions | undefined;
   readonly error: Publisher['error'];
   readonly streamError: StreamErrorHandler;
   readonly requestScope: boolean;
@@ -117,6 +121,7 @@ class PublisherImpl implements Publisher, PublisherHost {
   constructor(opts: PublisherOptions) {
     allowRelativeResponseRedirect();
     this.registry = opts.registry;
+    this.sessions = opts.sessions;
     this.dev = opts.dev ?? false;
     this.requestScope = opts.requestScope ?? false;
     this.log = opts.logger ?? loadPino().pino({ level: process.env.HOTPUB_LOG_LEVEL ?? 'info' });

@@ -13,6 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Next } from '../config/index.js';
 import { type HttpError, requestError } from '../errors/index.js';
 import type { ModuleRegistry, Pin } from '../registry/types.js';
+import type { Sessions } from '../session/index.js';
 import { buildArgs, sanitizeBody } from './args.js';
 import { fieldsOf, hasBody, readBody } from './body.js';
 import { RequestContext } from './context.js';
@@ -39,6 +40,8 @@ import {
 /** What the wrapper needs of the publisher. */
 export interface PublisherHost {
   readonly registry: ModuleRegistry;
+  /** The server's sessions: `ctx.session`. */
+  readonly sessions: Sessions | undefined;
   sendError(req: IncomingMessage, res: ServerResponse, err: unknown): void;
   /** Logs a returned stream that failed mid-response. */
   readonly streamError: StreamErrorHandler;
@@ -196,7 +199,13 @@ export class OuterWrapper implements Wrapper, SocketTarget, RequestScope {
       if (stale !== undefined) res.setHeader('x-hotpub-stale', stale);
     }
     const withBody = method !== 'GET' && method !== 'HEAD' && hasBody(req);
-    if (withBody || meta.guards !== undefined || route.befores !== undefined || upgrade) {
+    if (
+      withBody ||
+      meta.guards !== undefined ||
+      route.befores !== undefined ||
+      upgrade ||
+      this.host.sessions?.hasCookie(req, this.app)
+    ) {
       // An upgrade's response ends when it is refused or handed over: no wait for 'close'.
       if (!upgrade) holdUntilClose(res, pin);
       if (this.host.requestScope) {
@@ -205,10 +214,11 @@ export class OuterWrapper implements Wrapper, SocketTarget, RequestScope {
       return;
     }
     let result: unknown;
+    let ctx: RequestContext;
     try {
       const args = buildArgs(url, q, route.params, undefined);
       if (meta.schema !== undefined) validateArgs(meta.schema, args, false);
-      const ctx = this.context(req, res, route);
+      ctx = this.context(req, res, route);
       result = this.host.requestScope
         ? runInScope(this, route.inner, args, ctx)
         : route.inner(args, ctx);
@@ -220,12 +230,33 @@ export class OuterWrapper implements Wrapper, SocketTarget, RequestScope {
     if (isThenable(result)) {
       holdUntilClose(res, pin);
       result.then(
-        (value) => this.finish(req, res, pin, value, route),
+        (value) => this.settle(req, res, pin, value, route, ctx),
         (err) => this.fail(req, res, pin, err),
       );
       return;
     }
-    this.finish(req, res, pin, result, route);
+    this.settle(req, res, pin, result, route, ctx);
+  }
+
+  /** {@link finish}, after saving the session if the function read it. */
+  private settle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    pin: Pin,
+    value: unknown,
+    route: FnRoute,
+    ctx: RequestContext,
+  ): void {
+    const session = ctx.sessionHandle;
+    if (session === undefined) {
+      this.finish(req, res, pin, value, route);
+      return;
+    }
+    holdUntilClose(res, pin);
+    this.host.sessions!.commit(req, res, this.app, session, ctx.log).then(
+      () => this.finish(req, res, pin, value, route),
+      (err) => this.fail(req, res, pin, err),
+    );
   }
 
   /** Why an upgrade, a WebSocket or an event-stream function cannot be answered, if so. */
@@ -260,9 +291,17 @@ export class OuterWrapper implements Wrapper, SocketTarget, RequestScope {
   ): Promise<void> {
     try {
       const ctx = this.context(req, res, route);
+      const sessions = this.host.sessions;
+      // Read before hooks and guards: they may decide by the session.
+      if (sessions?.hasCookie(req, this.app)) {
+        ctx.storedSession = await sessions.read(req, this.app);
+      }
       for (const before of route.befores ?? []) {
         const answer = await before(ctx);
         if (answer !== undefined) {
+          if (ctx.sessionHandle !== undefined) {
+            await sessions!.commit(req, res, this.app, ctx.sessionHandle, ctx.log);
+          }
           this.finish(req, res, pin, answer, route);
           return;
         }
@@ -300,6 +339,9 @@ export class OuterWrapper implements Wrapper, SocketTarget, RequestScope {
       const args = buildArgs(url, q, route.params, fields);
       if (route.meta.schema !== undefined) validateArgs(route.meta.schema, args, json);
       const value = await route.inner(args, ctx);
+      if (ctx.sessionHandle !== undefined) {
+        await sessions!.commit(req, res, this.app, ctx.sessionHandle, ctx.log);
+      }
       this.finish(req, res, pin, value, route);
     } catch (err) {
       if (upgrade && upgradeOf(req) === undefined) {
@@ -311,7 +353,7 @@ export class OuterWrapper implements Wrapper, SocketTarget, RequestScope {
   }
 
   private context(req: IncomingMessage, res: ServerResponse, route: FnRoute): RequestContext {
-    return new RequestContext(
+    const ctx = new RequestContext(
       req,
       res,
       route.params,
@@ -321,6 +363,8 @@ export class OuterWrapper implements Wrapper, SocketTarget, RequestScope {
       this.file,
       this.name,
     );
+    ctx.sessions = this.host.sessions;
+    return ctx;
   }
 
   private finish(

@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { Session } from '../session/index.js';
 import type { Context, ContextState } from './context.js';
 import type { Cookies } from './cookies.js';
 import type { HotSocket } from './hot-socket.js';
@@ -30,7 +31,7 @@ export class SocketContext implements Context {
 
   constructor(
     readonly socket: HotSocket,
-    upgrade: Context,
+    private readonly upgrade: Context,
   ) {
     this.req = upgrade.req;
     this.params = upgrade.params;
@@ -45,6 +46,14 @@ export class SocketContext implements Context {
     this.log = upgrade.log;
     this.lastEventId = undefined;
     this.body = undefined;
+  }
+
+  /**
+   * The session of the upgrade request. Changes stay with this connection and are not
+   * saved: there is no response left to carry its cookie.
+   */
+  get session(): Session {
+    return this.upgrade.session;
   }
 
   get res(): ServerResponse {

@@ -126,7 +126,7 @@ export class EvaluationPass {
       }
       if (r.kind === 'missing') throw this.missing(inst.file, spec);
       const value =
-        r.kind === 'hotpub' ? { ...store.hotpub, keep: boundKeep(state) } : node()(r.id);
+        r.kind === 'hotpub' ? store.hotpubOf(inst.file, boundKeep(state)) : node()(r.id);
       inst.foreignDeps.push(value);
       inst.foreignFns = undefined;
       return value;

@@ -28,6 +28,8 @@ export class ModuleStore {
   readonly drainTimeoutMs: number;
   /** What `import ... from 'hotpub'` gives app modules (plus their bound `keep`). */
   readonly hotpub: Readonly<Record<string, unknown>>;
+  /** What `import ... from 'hotpub'` gives the modules of one app on top of `hotpub`. */
+  readonly hotpubFor: RegistryOptions['hotpubFor'];
 
   /** Every file the registry has seen, by real path. */
   readonly records = new Map<string, ModuleRecord>();
@@ -54,6 +56,7 @@ export class ModuleStore {
     this.useLock = options.codeLock ?? true;
     this.drainTimeoutMs = options.drainTimeoutMs ?? DEFAULTS.drainTimeoutMs;
     this.hotpub = options.hotpub ?? {};
+    this.hotpubFor = options.hotpubFor;
     this.index = new FileIndex(this.root);
   }
 
@@ -62,6 +65,21 @@ export class ModuleStore {
     const rel = relative(this.root, file);
     const cut = rel.indexOf(sep);
     return cut < 0 ? '' : rel.slice(0, cut);
+  }
+
+  /**
+   * What `import ... from 'hotpub'` gives the module of `file`: `hotpub`, then what is
+   * bound to its app (getters stay getters: a binding may be made at its first use), then
+   * its own `keep`.
+   */
+  hotpubOf(file: string, keep: unknown): Record<string, unknown> {
+    const exports: Record<string, unknown> = { ...this.hotpub };
+    const bound = this.hotpubFor?.(this.appOf(file));
+    if (bound !== undefined) {
+      Object.defineProperties(exports, Object.getOwnPropertyDescriptors(bound));
+    }
+    exports.keep = keep;
+    return exports;
   }
 
   /** The record of `file`, created on first sight. */

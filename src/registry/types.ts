@@ -148,6 +148,12 @@ export interface RegistryOptions {
   codeLock?: boolean;
   /** Where `import ... from 'hotpub'` inside app modules resolves to. */
   hotpub?: Record<string, unknown>;
+  /**
+   * Exports of `hotpub` bound to the app of the importing module (its `storage`), laid
+   * over `hotpub`; getters are kept, so a binding can be made at its first use. Called at
+   * every import: return the same object for the same app.
+   */
+  hotpubFor?: (app: string) => Readonly<Record<string, unknown>>;
 }
 
 /**

@@ -8,11 +8,15 @@ import type { Logger } from 'pino';
 import type { HotpubOptions, Next } from '../config/index.js';
 import type { Publisher } from '../publisher/index.js';
 import type { ModuleRegistry } from '../registry/types.js';
+import type { ServerStorage } from '../storage/index.js';
 import { startPublisher } from './start-publisher.js';
 
 /** Options of {@link publisher}: the publisher's share of {@link HotpubOptions}. */
 export interface PublisherRouterOptions
-  extends Pick<HotpubOptions, 'apps' | 'dev' | 'watch' | 'bodyLimit' | 'drainTimeoutMs'> {
+  extends Pick<
+    HotpubOptions,
+    'apps' | 'dev' | 'watch' | 'bodyLimit' | 'drainTimeoutMs' | 'storage' | 'secret' | 'session'
+  > {
   /** pino logger. Default: pino at `HOTPUB_LOG_LEVEL` or `info`. */
   logger?: Logger;
 }
@@ -25,7 +29,7 @@ export interface PublisherRouter {
   /** The registry and publisher, once ready. */
   readonly registry: ModuleRegistry | undefined;
   readonly publisher: Publisher | undefined;
-  /** Stops watching and disposes modules. Close the HTTP server yourself. */
+  /** Stops watching, disposes modules, closes the storage. Close the HTTP server yourself. */
   close(): Promise<void>;
 }
 
@@ -36,9 +40,11 @@ export interface PublisherRouter {
 export function publisher(options: PublisherRouterOptions): PublisherRouter {
   let pub: Publisher | undefined;
   let registry: ModuleRegistry | undefined;
+  let storage: ServerStorage | undefined;
   const ready = startPublisher(options).then((started) => {
     pub = started.publisher;
     registry = started.registry;
+    storage = started.storage;
   });
   ready.catch(() => {}); // surfaced through `ready` and to requests
 
@@ -60,9 +66,13 @@ export function publisher(options: PublisherRouterOptions): PublisherRouter {
       value: () =>
         ready
           .catch(() => {})
-          .then(() => {
+          .then(async () => {
             pub?.close();
-            return registry?.close();
+            try {
+              await registry?.close();
+            } finally {
+              await storage?.close();
+            }
           }),
     },
   });

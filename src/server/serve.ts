@@ -17,6 +17,7 @@ import { DEFAULTS, type HotpubOptions, type Middleware } from '../config/index.j
 import { requestError } from '../errors/index.js';
 import { assignRequestId, type Publisher, upgradeHandler } from '../publisher/index.js';
 import type { ModuleRegistry } from '../registry/types.js';
+import type { ServerStorage } from '../storage/index.js';
 import { startPublisher } from './start-publisher.js';
 import {
   installUncaughtHandlers,
@@ -59,6 +60,8 @@ export interface HotpubServer {
   publisher: Publisher;
   /** Errors nobody caught, counted (with `processErrors`; undefined without). */
   uncaught(): UncaughtSnapshot | undefined;
+  /** The storage every app's namespace is in (opened once, closed by `close()`). */
+  storage: ServerStorage;
   /** Stops accepting, lets in-flight requests finish, closes the registry. Idempotent. */
   close(): Promise<void>;
 }
@@ -185,7 +188,10 @@ function closeServer(server: Server, timeoutMs: number): Promise<void> {
 export async function createServer(options: ServeOptions): Promise<HotpubServer> {
   const host = options.host ?? DEFAULTS.host;
   const processErrors = options.processErrors ?? false;
-  const { registry, publisher } = await startPublisher({ ...options, requestScope: processErrors });
+  const { registry, publisher, storage } = await startPublisher({
+    ...options,
+    requestScope: processErrors,
+  });
   let tracker: UncaughtTracker | undefined;
   try {
     const listener = await buildListener(publisher, options);
@@ -210,17 +216,25 @@ export async function createServer(options: ServeOptions): Promise<HotpubServer>
       registry,
       publisher,
       uncaught: () => tracker?.snapshot(),
+      storage,
       close() {
         // Long-lived responses end first: the server's close would wait for them.
         publisher.close();
         closing ??= closeServer(server, options.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs)
-          .then(() => registry.close())
+          .then(async () => {
+            try {
+              await registry.close();
+            } finally {
+              await storage.close();
+            }
+          })
           .finally(() => tracker?.uninstall());
         return closing;
       },
     };
   } catch (err) {
     await registry.close().catch(() => {});
+    await storage.close().catch(() => {});
     throw err;
   }
 }

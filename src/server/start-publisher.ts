@@ -1,7 +1,7 @@
 /**
  * The start-up every entry point shares (`createServer`, `publisher()`, `hotpub routes`):
- * check the apps directory and its app.json files, start the registry and build the
- * publisher over it.
+ * check the apps directory and its app.json files, make the storage and sessions, start
+ * the registry and build the publisher over it.
  */
 import type { Logger } from 'pino';
 import * as appApi from '../app-api.js';
@@ -9,10 +9,15 @@ import { DEFAULTS, type HotpubOptions } from '../config/index.js';
 import { createPublisher, discoverApps, type Publisher } from '../publisher/index.js';
 import { createRegistry } from '../registry/index.js';
 import type { ModuleRegistry } from '../registry/types.js';
+import type { ServerStorage } from '../storage/index.js';
+import { openState } from './open-state.js';
 
 /** Options of {@link startPublisher}. */
 export interface StartPublisherOptions
-  extends Pick<HotpubOptions, 'apps' | 'watch' | 'dev' | 'bodyLimit' | 'drainTimeoutMs'> {
+  extends Pick<
+    HotpubOptions,
+    'apps' | 'watch' | 'dev' | 'bodyLimit' | 'drainTimeoutMs' | 'storage' | 'secret' | 'session'
+  > {
   codeLock?: boolean;
   /** Default: pino at `HOTPUB_LOG_LEVEL` or `info`. */
   logger?: Logger;
@@ -24,6 +29,8 @@ export interface StartPublisherOptions
 export interface StartedPublisher {
   registry: ModuleRegistry;
   publisher: Publisher;
+  /** Opened once here, closed by whoever closes the registry (after it). */
+  storage: ServerStorage;
 }
 
 /**
@@ -35,6 +42,7 @@ export async function startPublisher(options: StartPublisherOptions): Promise<St
   const dev = options.dev ?? false;
   // Clear errors before the registry touches the directory; the publisher mounts these.
   const apps = discoverApps(options.apps);
+  const state = openState(options, dev);
   const registry = createRegistry({
     root: options.apps,
     watch: options.watch ?? false,
@@ -42,6 +50,7 @@ export async function startPublisher(options: StartPublisherOptions): Promise<St
     drainTimeoutMs: options.drainTimeoutMs ?? DEFAULTS.drainTimeoutMs,
     codeLock: options.codeLock,
     hotpub: appApi,
+    hotpubFor: state.hotpubFor,
   });
   try {
     await registry.start();
@@ -53,10 +62,12 @@ export async function startPublisher(options: StartPublisherOptions): Promise<St
       logger: options.logger,
       bodyLimit: options.bodyLimit,
       requestScope: options.requestScope ?? false,
+      sessions: state.sessions,
     });
-    return { registry, publisher };
+    return { registry, publisher, storage: state.storage };
   } catch (err) {
     await registry.close().catch(() => {});
+    await state.storage.close().catch(() => {});
     throw err;
   }
 }

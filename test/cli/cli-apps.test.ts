@@ -1,7 +1,9 @@
 // The example apps in apps/ and the scaffolded ones (init, new app, new module) served by
 // the real bin/hotpub, as a newcomer would use them.
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -57,11 +59,17 @@ function send(
 describe('the example apps (npm start)', () => {
   let proc: CliProcess;
   let url: string;
+  let cwd: string;
   before(async () => {
-    proc = startCli(['serve', '--apps', join(REPO, 'apps'), '--port', '0'], { cwd: REPO });
+    // The api app keeps its todos in storage, .data/ under the cwd: a fresh one per run.
+    cwd = await mkdtemp(join(tmpdir(), 'hotpub-examples-'));
+    proc = startCli(['serve', '--apps', join(REPO, 'apps'), '--port', '0'], { cwd });
     url = await readyUrl(proc);
   });
-  after(() => proc.stop());
+  after(async () => {
+    await proc.stop();
+    await rm(cwd, { recursive: true, force: true });
+  });
 
   it('site: the guestbook page, its form posting back, escaping, static CSS, JSON', async () => {
     const page = await get(`${url}/site`);
@@ -84,7 +92,7 @@ describe('the example apps (npm start)', () => {
     assert.equal((await get(`${url}/site/_lib/layout`)).status, 404);
   });
 
-  it('api: tenants from the mount, schemas, methods, a kept store', async () => {
+  it('api: tenants from the mount, schemas, methods, a store in storage', async () => {
     assert.equal(JSON.parse((await get(`${url}/api/acme`)).body).tenant, 'acme');
     const created = await send(`${url}/api/acme/todos/create`, 'POST', {
       json: { title: 'Write docs' },

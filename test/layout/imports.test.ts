@@ -57,6 +57,8 @@ const folderOf = (file: string) => dirname(file);
 // import as 'hotpub') sits above the registry, index.ts above everything.
 const LAYERS = [
   'errors',
+  'storage',
+  'session',
   'config',
   'registry',
   'app-api.ts',

@@ -31,7 +31,7 @@ export interface RunServerOptions
         | 'bodyLimit'
       >
     >,
-    Pick<HotpubOptions, 'requestTimeoutMs' | 'middleware'> {
+    Pick<HotpubOptions, 'requestTimeoutMs' | 'middleware' | 'storage' | 'secret' | 'session'> {
   /** Serve `/-/registry` and `/-/routes` without `dev`. */
   admin: boolean;
   /** The admin token (`--admin-token`, `HOTPUB_ADMIN_TOKEN`): opens `/-/` to `Bearer` it. */
@@ -79,6 +79,9 @@ export async function runServer(options: RunServerOptions): Promise<RunningServe
         control.handle(req, res, (err) => (err ? next(err) : admin(req, res, next))),
       fallback: options.dev ? control.home : undefined,
       middleware: options.middleware,
+      storage: options.storage,
+      secret: options.secret,
+      session: options.session,
     });
   } catch (err) {
     throw listenError(err, options.host, options.port);
