@@ -6,8 +6,11 @@
 
 export {
   type EventFields,
+  HtmlString,
   HttpError,
+  html,
   keep,
+  raw,
   redirect,
   type ServerSentEvent,
   sseEvent,

@@ -8,6 +8,7 @@ import { display } from '../scaffold/index.js';
 import { madeUpSecret } from '../session/index.js';
 import type { ServeFlags } from './args.js';
 import { describeError } from './describe-error.js';
+import { exposureWarning } from './exposure-warning.js';
 import type { CliIo } from './io.js';
 import {
   coalesced,
@@ -27,6 +28,8 @@ import { resolveServeSettings, type ServeSettings } from './serve-options.js';
 export async function serveCommand(io: CliIo, flags: ServeFlags): Promise<number> {
   if (cluster.isWorker) return runWorker(io, flags);
   const settings = await resolveServeSettings(flags, io.cwd, io.env);
+  const warning = exposureWarning(settings);
+  if (warning !== undefined) io.err(warning);
   if (settings.workers > 1) {
     // One made-up secret for every worker, so a session cookie verifies on all of them.
     if (settings.dev && settings.secret === undefined) {

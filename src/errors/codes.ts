@@ -161,7 +161,7 @@ export const ERRORS = {
     area: 'request',
     status: 403,
     meaning:
-      "A `POST /-/reload` or `/-/apps/NAME/freeze` sent by another site's page (`Sec-Fetch-Site`, else `Origin` against `Host`), or a browser's WebSocket upgrade whose `Origin` differs from `Host` and is not in the app's `cors.origin`.",
+      "A request that changes state (not GET, HEAD or OPTIONS) sent by another site's page (`Sec-Fetch-Site`, else `Origin` against `Host`): to a function, unless the app's `cors.origin` trusts that origin (docs/security.md); to `POST /-/reload` or `/-/apps/NAME/freeze`, always; or a browser's WebSocket upgrade whose `Origin` differs from `Host` and is not in the app's `cors.origin`.",
   },
   moduleRead: {
     code: 'HOTPUB_E_MODULE_READ',
@@ -221,6 +221,12 @@ export const ERRORS = {
     area: 'module',
     meaning:
       'A release switch could not be read (the apps directory resolves to nothing, or is unreadable); the old release keeps serving.',
+  },
+  uncaught: {
+    code: 'HOTPUB_E_UNCAUGHT',
+    area: 'module',
+    meaning:
+      'Log code of an error nobody caught in app code (a rejected promise nobody awaited, a throw from a timer): logged with `app` and `file`, counted in `/-/registry` (`uncaught`); the server keeps serving.',
   },
   appsDir: {
     code: 'HOTPUB_E_APPS_DIR',

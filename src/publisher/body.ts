@@ -5,7 +5,8 @@
 import type { IncomingMessage } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import type { Busboy } from 'busboy';
-import { type HttpError, requestError } from '../errors/index.js';
+import { HttpError, requestError } from '../errors/index.js';
+import { refusedBody } from './discard-body.js';
 import { loadBusboy } from './lazy.js';
 
 /** Most files of a multipart body. */
@@ -57,9 +58,9 @@ export function parseForm(text: string): Record<string, unknown> {
   return parsed;
 }
 
-/** A 413 that closes the connection: the rest of the body is not worth reading. */
+/** A 413; {@link readBody} lets the client read it (see discard-body.ts). */
 function refuse(message: string): HttpError {
-  return requestError('bodyTooLarge', message, { headers: { connection: 'close' } });
+  return requestError('bodyTooLarge', message);
 }
 
 function tooManyParameters(): HttpError {
@@ -147,10 +148,17 @@ function readMultipart(req: IncomingMessage, limit: number): Promise<Record<stri
   return new Promise((resolve, reject) => {
     const fields = Object.create(null) as Record<string, unknown>;
     let total = 0;
+    let raw = 0;
     let failed = false;
+    // Every byte received counts, before busboy: a preamble or a part busboy skips too.
+    const onRaw = (chunk: Buffer) => {
+      raw += chunk.length;
+      if (raw > limit) fail(tooLarge(limit));
+    };
     const fail = (err: HttpError) => {
       if (failed) return;
       failed = true;
+      req.off('data', onRaw);
       req.unpipe(bb);
       bb.destroy();
       reject(err);
@@ -165,7 +173,8 @@ function readMultipart(req: IncomingMessage, limit: number): Promise<Record<stri
           parts: MAX_PARAMETERS + MAX_FILES,
           fieldNameSize: 1024,
           fieldSize: limit,
-          fileSize: limit,
+          // One byte more than allowed, so busboy's cut shows as a 'limit' event, never as a short file.
+          fileSize: limit + 1,
         },
       });
     } catch (err) {
@@ -184,6 +193,9 @@ function readMultipart(req: IncomingMessage, limit: number): Promise<Record<stri
     bb.on('file', (name, stream, info) => {
       const chunks: Buffer[] = [];
       let size = 0;
+      stream.on('limit', () => fail(tooLarge(limit)));
+      // Destroying busboy on a failure errors the open file stream: already answered.
+      stream.on('error', () => {});
       stream.on('data', (chunk: Buffer) => {
         size += chunk.length;
         total += chunk.length;
@@ -202,10 +214,12 @@ function readMultipart(req: IncomingMessage, limit: number): Promise<Record<stri
       });
     });
     bb.on('close', () => {
+      req.off('data', onRaw);
       if (!failed) resolve(fields);
     });
     bb.on('error', (err) => fail(malformedMultipart(err)));
     req.on('aborted', () => fail(incomplete()));
+    req.on('data', onRaw);
     req.pipe(bb);
   });
 }
@@ -213,12 +227,22 @@ function readMultipart(req: IncomingMessage, limit: number): Promise<Record<stri
 /**
  * Reads and parses the body of `req` if it is JSON, urlencoded or multipart. Other
  * content types are left unread (the handler may stream `ctx.req`): returns undefined.
- * Throws `HttpError` 400 (malformed), 413 (over `limit`) or 415 (compressed body).
+ * Throws `HttpError` 400 (malformed), 413 (over `limit`, counted on the bytes received)
+ * or 415 (compressed body). After a 413 the rest of the body is read and dropped, so the
+ * client can read the answer.
  */
 export async function readBody(
   req: IncomingMessage,
   limit: number,
 ): Promise<ParsedBody | undefined> {
+  try {
+    return await parseBody(req, limit);
+  } catch (err) {
+    throw err instanceof HttpError && err.status === 413 ? refusedBody(req, err) : err;
+  }
+}
+
+async function parseBody(req: IncomingMessage, limit: number): Promise<ParsedBody | undefined> {
   const kind = kindOf(req.headers['content-type'] ?? '');
   if (kind === undefined) return undefined;
   const enc = req.headers['content-encoding'];

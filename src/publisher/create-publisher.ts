@@ -13,6 +13,7 @@ import type { ModuleRegistry, RegistryEvents } from '../registry/types.js';
 import type { Sessions } from '../session/index.js';
 import { type AppDef, appDefOf, discoverApps, readAppJsonText } from './app-config.js';
 import { createCorsPolicy } from './cors-policy.js';
+import { trustedOrigins } from './cross-origin.js';
 import { type ErrorOptions, errorBody, sendError } from './error-response.js';
 import { EventStreams, type StreamFailure } from './event-stream.js';
 import { publishedExport } from './export-rules.js';
@@ -41,6 +42,11 @@ export interface PublisherOptions extends Pick<HotpubOptions, 'dev' | 'bodyLimit
   logger?: Logger;
   /** The apps of `appsDir` if the caller has discovered them already (read once at start-up). */
   apps?: AppDef[];
+  /**
+   * Run each call in an AsyncLocalStorage scope naming its app, module and function
+   * (`currentScope()`), so errors nobody catches can be attributed. Default false.
+   */
+  requestScope?: boolean;
   /** What `ctx.session` reads and saves; without it, reading `ctx.session` answers 500. */
   sessions?: Sessions;
 }
@@ -95,6 +101,7 @@ class PublisherImpl implements Publisher, PublisherHost {
   readonly sessions: Sessions | undefined;
   readonly error: Publisher['error'];
   readonly streamError: StreamErrorHandler;
+  readonly requestScope: boolean;
   private readonly dev: boolean;
   private readonly log: Logger;
   private readonly appsDir: string;
@@ -117,6 +124,7 @@ class PublisherImpl implements Publisher, PublisherHost {
     this.registry = opts.registry;
     this.sessions = opts.sessions;
     this.dev = opts.dev ?? false;
+    this.requestScope = opts.requestScope ?? false;
     this.log = opts.logger ?? loadPino().pino({ level: process.env.HOTPUB_LOG_LEVEL ?? 'info' });
     this.appsDir = opts.appsDir ?? opts.registry.root;
     this.bodyLimit = opts.bodyLimit ?? DEFAULTS.bodyLimit;
@@ -175,6 +183,7 @@ class PublisherImpl implements Publisher, PublisherHost {
       log: this.log,
       bodyLimit: 0,
       statics: undefined,
+      trusted: undefined,
       cors: undefined,
     };
     this.cache.clear();
@@ -191,6 +200,7 @@ class PublisherImpl implements Publisher, PublisherHost {
       log: this.log.child({ app: def.name }),
       bodyLimit: def.config.bodyLimit ?? this.bodyLimit,
       statics: def.config.static === false ? undefined : createStaticFiles(def.publicDir),
+      trusted: trustedOrigins(def.config.cors?.origin),
       cors: createCorsPolicy(def.config.cors),
     };
   }
@@ -205,6 +215,8 @@ class PublisherImpl implements Publisher, PublisherHost {
   }
 
   handle(req: IncomingMessage, res: ServerResponse, next?: Next): void {
+    // Nothing the publisher answers is sniffed into another type (a text/plain string as HTML).
+    res.setHeader('x-content-type-options', 'nosniff');
     assignRequestId(req, res);
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -278,6 +290,9 @@ class PublisherImpl implements Publisher, PublisherHost {
         }
         if (pin.exportsOf(file) === undefined) {
           pin.release();
+          // A module that does not export the name is never evaluated for this URL.
+          const names = await this.registry.exportNames(file);
+          if (names !== undefined && !names.has(cand.name)) continue;
           try {
             await this.registry.ensureModule(file); // single flight; rejects if it never loaded
           } catch (err) {

@@ -125,6 +125,7 @@ export function sendError(
   for (const name of res.getHeaderNames()) {
     if (name !== REQUEST_ID_HEADER && !isCorsHeader(name)) res.removeHeader(name);
   }
+  res.setHeader('x-content-type-options', 'nosniff');
   // Only our own HttpError sets headers (Allow, WWW-Authenticate, Connection): an SDK's
   // error may carry an upstream response's headers, which must not reach the client.
   if (thrown instanceof HttpError && thrown.headers) {
@@ -135,6 +136,7 @@ export function sendError(
     } catch {
       for (const name of res.getHeaderNames()) res.removeHeader(name); // invalid header: none
       if (requestId !== undefined) res.setHeader(REQUEST_ID_HEADER, requestId);
+      res.setHeader('x-content-type-options', 'nosniff');
     }
   }
   if (opts.dev && prefersHtml(req)) {

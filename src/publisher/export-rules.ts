@@ -3,6 +3,7 @@
  * module did not take from a package or a Node built-in.
  */
 import type { Pin } from '../registry/types.js';
+import { isGlobalFunction } from './global-functions.js';
 
 /** An export name that can be published. */
 const EXPORT_NAME_RE = /^[A-Za-z][A-Za-z0-9_]*$/;
@@ -47,11 +48,12 @@ export function isAsyncGeneratorFunction(fn: unknown): boolean {
 
 /**
  * True for a plain or async function written in JavaScript/TypeScript; false for classes,
- * generators, native functions (`fs.readFileSync.bind(fs)`, `eval`, a Proxy) and non-functions:
- * native code is never app code, whatever path brought it into the module.
+ * generators, native functions (`fs.readFileSync.bind(fs)`, `eval`, a Proxy), functions of
+ * the globals (`globalThis.setTimeout`, written in JavaScript by Node) and non-functions:
+ * such code is never app code, whatever path brought it into the module.
  */
 function isPlainFunction(value: unknown): value is (...args: unknown[]) => unknown {
-  return typeof value === 'function' && functionKind(value) === 'plain';
+  return typeof value === 'function' && functionKind(value) === 'plain' && !isGlobalFunction(value);
 }
 
 /** A plain or async function, or an async generator function (SPEC section 2). */
@@ -60,7 +62,7 @@ function isPublishable(value: unknown): value is (...args: unknown[]) => unknown
 }
 
 /** True if `name` could ever be a published export name. */
-function isPublishableName(name: string): boolean {
+export function isPublishableName(name: string): boolean {
   return EXPORT_NAME_RE.test(name) && !RESERVED.has(name);
 }
 

@@ -1,9 +1,10 @@
 /**
  * What a published function declares about itself, read once per generation: its
- * methods (`fn.methods`), its schema, its guards (module `_auth`/`_access`,
- * `fn.auth`/`fn.access`), and whether it answers WebSockets (`fn.websocket`) or streams
- * events (an `async function*`, `fn.keepAlive`). A declaration that cannot be used
- * closes the route (500).
+ * methods (`fn.methods`), its schema, the media type of what it returns (`fn.type`), its
+ * guards (module `_auth`/`_access` of the module that defines it and of the one that
+ * serves it, `fn.auth`/`fn.access`), and whether it answers WebSockets (`fn.websocket`)
+ * or streams events (an `async function*`, `fn.keepAlive`). A declaration that cannot be
+ * used closes the route (500).
  */
 import { METHODS } from 'node:http';
 import { HttpError, requestError } from '../errors/index.js';
@@ -26,6 +27,8 @@ export interface FnMeta {
   /** The `Allow` header value. */
   allow: string;
   schema: unknown;
+  /** The media type the function declares for what it returns (`fn.type`), if any. */
+  type: string | undefined;
   /** Module `_auth`, `fn.auth`, module `_access`, `fn.access`, in that order; undefined if none. */
   guards: Guard[] | undefined;
   /** Set when `fn.methods` or a guard is not usable: every request answers this 500. */
@@ -67,6 +70,20 @@ function methodsOf(fn: Handler): string[] | HttpError {
   return upper;
 }
 
+// type/subtype, then optional `; name=value` parameters: nothing that could end a header.
+const MEDIA_TYPE_RE =
+  /^[A-Za-z0-9][\w!#$&^.+-]*\/[A-Za-z0-9][\w!#$&^.+-]*(?:\s*;\s*[\w!#$&^.+-]+=(?:[\w!#$&^.+-]+|"[^"\\\r\n]*"))*$/;
+
+/** The declared media type, undefined for none, or an error for a value that is not one. */
+function typeOf(fn: Handler): string | undefined | HttpError {
+  const declared = (fn as { type?: unknown }).type;
+  if (declared === undefined) return undefined;
+  if (typeof declared === 'string' && declared.length <= 200 && MEDIA_TYPE_RE.test(declared)) {
+    return declared;
+  }
+  return misconfigured('fn.type must be a media type such as "text/html"');
+}
+
 /** Default milliseconds between an event stream's keep-alive comments (proxies cut idle ones). */
 const KEEP_ALIVE_MS = 15_000;
 
@@ -87,23 +104,40 @@ function isGuard(g: unknown): g is Guard['fn'] {
   return kind !== 'class' && kind !== 'generator';
 }
 
-/** Reads a function's methods, schema and guards (with its module's) under `pin`. */
+/** A module's own export `name` (undefined if it has none; a throwing getter is a bad guard). */
+function ownExport(exports: Readonly<Record<string, unknown>>, name: string): unknown {
+  if (!Object.hasOwn(exports, name)) return undefined;
+  try {
+    return exports[name];
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Reads a function's methods, schema, media type and guards under `pin`. The module
+ * guards are those of the module that defines the function (when `file` re-exports it)
+ * and of `file`: authentication (`_auth`, then `fn.auth`) before authorization
+ * (`_access`, `fn.access`).
+ */
 export function readMeta(pin: Pin, file: string, fn: Handler): FnMeta {
   const methods = methodsOf(fn);
-  const exports = pin.exportsOf(file) ?? {};
+  const type = typeOf(fn);
+  const modules = [pin.definedIn(file, fn)?.exports, pin.exportsOf(file) ?? {}].filter(
+    (e) => e !== undefined,
+  );
   const guards: Guard[] = [];
-  let invalid = methods instanceof HttpError ? methods : undefined;
-  const moduleAuth = Object.hasOwn(exports, '_auth') ? exports['_auth'] : undefined;
-  const moduleAccess = Object.hasOwn(exports, '_access') ? exports['_access'] : undefined;
-  const fnAuth = (fn as { auth?: unknown }).auth;
-  const fnAccess = (fn as { access?: unknown }).access;
-  for (const [status, g, where] of [
-    [401, moduleAuth, 'export _auth'],
-    [401, fnAuth, 'fn.auth'],
-    [403, moduleAccess, 'export _access'],
-    [403, fnAccess, 'fn.access'],
-  ] as const) {
+  let invalid =
+    methods instanceof HttpError ? methods : type instanceof HttpError ? type : undefined;
+  const declared: Array<readonly [401 | 403, unknown, string]> = [];
+  for (const e of modules) declared.push([401, ownExport(e, '_auth'), 'export _auth']);
+  declared.push([401, (fn as { auth?: unknown }).auth, 'fn.auth']);
+  for (const e of modules) declared.push([403, ownExport(e, '_access'), 'export _access']);
+  declared.push([403, (fn as { access?: unknown }).access, 'fn.access']);
+  for (const [status, g, where] of declared) {
     if (g === undefined) continue;
+    // One guard re-exported by both modules runs once.
+    if (guards.some((x) => x.fn === g)) continue;
     // A guard that is set but cannot be called denies everything: never fail open.
     if (isGuard(g)) guards.push({ status, fn: g });
     else invalid ??= misconfigured(`${where} must be a function (not a class or generator)`);
@@ -115,6 +149,7 @@ export function readMeta(pin: Pin, file: string, fn: Handler): FnMeta {
     methods: new Set(list),
     allow: list.join(', '),
     schema: (fn as { schema?: unknown }).schema,
+    type: type instanceof HttpError ? undefined : type,
     guards: guards.length > 0 ? guards : undefined,
     websocket: (fn as { websocket?: unknown }).websocket === true,
     stream: isAsyncGeneratorFunction(fn),

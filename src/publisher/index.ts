@@ -16,6 +16,7 @@ export {
 export { escapeHtml, staleBanner } from './dev-error-page.js';
 export type { HotSocket } from './hot-socket.js';
 export { assignRequestId, requestIdOf } from './request-id.js';
+export { currentScope, type RequestScope } from './request-scope.js';
 export type { RouteListing } from './route-listing.js';
 export type { StaleModule } from './stale-code.js';
 export { type RequestListener, upgradeHandler } from './upgrade-request.js';

@@ -88,8 +88,9 @@ export function compileMount(pattern: string, file: string, field?: string): Mou
     if (!m) return undefined;
     for (const k in m.params) {
       const v = m.params[k];
-      // A param is one segment: no decoded separators or NUL sneak in through it.
-      if (v === undefined || /[/\\\0]/.test(v)) return undefined;
+      // A param is one segment: no decoded separators, NUL or dot segments sneak in
+      // through it (apps use params as path parts: a tenant of '..' is a traversal).
+      if (v === undefined || v === '.' || v === '..' || /[/\\\0]/.test(v)) return undefined;
     }
     return m.params;
   };

@@ -17,6 +17,7 @@ import type { Sessions } from '../session/index.js';
 import { buildArgs, sanitizeBody } from './args.js';
 import { fieldsOf, hasBody, readBody } from './body.js';
 import { RequestContext } from './context.js';
+import { crossOriginRefusal } from './cross-origin.js';
 import {
   acceptsEventStream,
   type EventStreams,
@@ -24,6 +25,7 @@ import {
   type StreamFailure,
 } from './event-stream.js';
 import { publishedExport } from './export-rules.js';
+import { type RequestScope, runInScope } from './request-scope.js';
 import { type StreamErrorHandler, sendValue } from './respond.js';
 import type { FnRoute, Wrapper } from './route.js';
 import { validateArgs } from './schema.js';
@@ -43,6 +45,8 @@ export interface PublisherHost {
   sendError(req: IncomingMessage, res: ServerResponse, err: unknown): void;
   /** Logs a returned stream that failed mid-response. */
   readonly streamError: StreamErrorHandler;
+  /** Run each call in a {@link RequestScope} (for attributing uncaught errors). */
+  readonly requestScope: boolean;
   /** The open event streams and WebSocket connections. */
   readonly streams: EventStreams;
   readonly sockets: WebSockets;
@@ -89,8 +93,8 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
   );
 }
 
-/** The stable outer wrapper of `file#name` in `app`. */
-export class OuterWrapper implements Wrapper, SocketTarget {
+/** The stable outer wrapper of `file#name` in `app` (and the scope of its calls). */
+export class OuterWrapper implements Wrapper, SocketTarget, RequestScope {
   /** Generation and function of the last {@link handlerOf} (one slot: sockets are on the latest). */
   private socketGeneration = -1;
   private socketHandler: SocketHandler | undefined;
@@ -158,6 +162,14 @@ export class OuterWrapper implements Wrapper, SocketTarget {
     }
     const meta = route.meta;
     const method = req.method ?? 'GET';
+    if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
+      const refused = crossOriginRefusal(req, route.app.trusted);
+      if (refused !== undefined) {
+        pin.release();
+        this.host.sendError(req, res, refused);
+        return;
+      }
+    }
     if (meta.invalid !== undefined) {
       pin.release();
       this.host.sendError(req, res, meta.invalid);
@@ -196,7 +208,9 @@ export class OuterWrapper implements Wrapper, SocketTarget {
     ) {
       // An upgrade's response ends when it is refused or handed over: no wait for 'close'.
       if (!upgrade) holdUntilClose(res, pin);
-      this.runAsync(req, res, route, pin, url, q, withBody, upgrade);
+      if (this.host.requestScope) {
+        runInScope(this, () => this.runAsync(req, res, route, pin, url, q, withBody, upgrade));
+      } else this.runAsync(req, res, route, pin, url, q, withBody, upgrade);
       return;
     }
     let result: unknown;
@@ -205,7 +219,9 @@ export class OuterWrapper implements Wrapper, SocketTarget {
       const args = buildArgs(url, q, route.params, undefined);
       if (meta.schema !== undefined) validateArgs(meta.schema, args, false);
       ctx = this.context(req, res, route);
-      result = route.inner(args, ctx);
+      result = this.host.requestScope
+        ? runInScope(this, route.inner, args, ctx)
+        : route.inner(args, ctx);
     } catch (err) {
       pin.release();
       this.host.sendError(req, res, err);
@@ -373,7 +389,7 @@ export class OuterWrapper implements Wrapper, SocketTarget {
       return;
     } else {
       try {
-        done = sendValue(req, res, value, this.host.streamError);
+        done = sendValue(req, res, value, this.host.streamError, route.meta.type);
       } catch (err) {
         this.host.sendError(req, res, err);
         done = true;

@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { isHtml } from '../app-api.js';
 import { requestError } from '../errors/index.js';
 import { resolveLocation } from './redirect.js';
 
@@ -13,14 +14,9 @@ const TEXT_PLAIN = 'text/plain; charset=utf-8';
 const JSON_TYPE = 'application/json; charset=utf-8';
 const OCTET = 'application/octet-stream';
 
-/** True if a string looks like HTML: `<` first after whitespace. */
-function looksLikeHtml(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 60) return true;
-    if (c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 12 && c !== 0xfeff) return false;
-  }
-  return false;
+/** A declared media type for text sent as UTF-8: with `charset=utf-8` unless it names one. */
+function withCharset(type: string): string {
+  return /;\s*charset=/i.test(type) ? type : `${type}; charset=utf-8`;
 }
 
 function endWith(res: ServerResponse, type: string, body: string | Uint8Array): void {
@@ -77,18 +73,25 @@ function isWebStream(v: object): v is ReadableStream {
 }
 
 /**
- * Sends a function's return value. Returns true when the response is complete now,
- * false when a body is still being piped (the caller waits for `res` 'close').
- * Throws `HttpError` for values that cannot be sent (the caller answers 500).
+ * Sends a function's return value. `type` is the media type the function declares
+ * (`fn.type`): it applies to strings, `html` values and bytes. Returns true when the
+ * response is complete now, false when a body is still being piped (the caller waits for
+ * `res` 'close'). Throws `HttpError` for values that cannot be sent (the caller answers 500).
  */
 export function sendValue(
   req: IncomingMessage,
   res: ServerResponse,
   value: unknown,
   onStreamError?: StreamErrorHandler,
+  type?: string,
 ): boolean {
   if (typeof value === 'string') {
-    endWith(res, looksLikeHtml(value) ? TEXT_HTML : TEXT_PLAIN, value);
+    // Never sniffed: a string is HTML only when the function says so.
+    endWith(res, type === undefined ? TEXT_PLAIN : withCharset(type), value);
+    return true;
+  }
+  if (isHtml(value)) {
+    endWith(res, type === undefined ? TEXT_HTML : withCharset(type), value.value);
     return true;
   }
   if (value === undefined) {
@@ -106,7 +109,7 @@ export function sendValue(
     throw requestError('badReturn', `Cannot send a ${typeof value} as a response`);
   }
   if (value instanceof Uint8Array) {
-    endWith(res, OCTET, value);
+    endWith(res, type ?? OCTET, value);
     return true;
   }
   if (value instanceof Response) {

@@ -1,11 +1,12 @@
 /**
  * `routes()`: every URL -> file#function of every app, for `hotpub routes`. Loads the
- * modules that are not loaded yet; a module that fails to load is listed with its error.
+ * modules that are not loaded yet, unless their export names (read from the source)
+ * could publish nothing; a module that fails to load is listed with its error.
  */
 import { basename, extname, relative } from 'node:path';
 import { isSegment } from '../registry/index.js';
 import type { ModuleRegistry } from '../registry/types.js';
-import { publishedFunctions } from './export-rules.js';
+import { isPublishableName, publishedFunctions } from './export-rules.js';
 import { type Handler, readMeta } from './function-meta.js';
 import type { ServedApp } from './route.js';
 import { schemaProblem } from './schema.js';
@@ -60,6 +61,9 @@ export async function listRoutes(
     for (const file of registry.listFiles(app.name)) {
       const rel = relative(app.def.dir, file).split('\\').join('/').slice(0, -extname(file).length);
       if (!rel.split('/').every(isSegment) || basename(rel).includes('.')) continue;
+      // A module whose names could publish nothing is not run just to list nothing.
+      const names = await registry.exportNames(file);
+      if (names !== undefined && ![...names].some(isPublishableName)) continue;
       try {
         await registry.ensureModule(file);
       } catch (err) {

@@ -9,6 +9,7 @@ import type { Next } from '../config/index.js';
 import type { Pin } from '../registry/types.js';
 import type { AppDef } from './app-config.js';
 import type { CorsPolicy } from './cors-policy.js';
+import type { TrustedOrigins } from './cross-origin.js';
 import type { Before, FnMeta, Handler } from './function-meta.js';
 import type { Mount } from './mounts.js';
 import type { StaticFiles } from './static-files.js';
@@ -25,6 +26,8 @@ export interface ServedApp {
   readonly statics: StaticFiles | undefined;
   /** The app's CORS rules (app.json `cors`), if any. */
   readonly cors: CorsPolicy | undefined;
+  /** Origins the app's CORS config trusts for cross-origin requests. */
+  readonly trusted: TrustedOrigins;
 }
 
 /** How a function route is served: its stable outer wrapper (outer-wrapper.ts). */

@@ -1,11 +1,12 @@
 /**
  * An app's `public/` directory served at its mount with serve-static, when no function
  * matches. Dotfiles are ignored, `..` never escapes `public/`, and neither does a
- * symlink: the real path of the file must lie inside the real path of `public/`.
+ * symlink: the file is judged on its real path, which must lie inside the real path of
+ * `public/` with no segment that starts with a dot (`public/env.txt -> .env` is a 404).
  */
 import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import type { Next } from '../config/index.js';
 import { loadServeStatic } from './lazy.js';
 
@@ -15,8 +16,13 @@ export interface StaticFiles {
   serve(req: IncomingMessage, res: ServerResponse, rest: string, next: Next): void;
 }
 
+/** True when `real` is `root` or lies under it, and no segment below `root` is a dotfile. */
 function inside(root: string, real: string): boolean {
-  return real === root || real.startsWith(root + sep);
+  if (real === root) return true;
+  if (!real.startsWith(root + sep)) return false;
+  return !relative(root, real)
+    .split(sep)
+    .some((part) => part.startsWith('.'));
 }
 
 /**

@@ -5,10 +5,10 @@
  * It also knows the `_hooks.ts|.js` modules of an app's folders (private, never
  * addressable, but looked up for every function below them).
  */
-import { readdir, realpath } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { isAppName, isSegment } from './names.js';
-import { isInside } from './resolve.js';
+import { realModulePath } from './resolve.js';
 
 const ADDRESSABLE_EXT = ['.ts', '.js'] as const;
 
@@ -88,20 +88,23 @@ export class FileIndex {
         if (!isSegment(d.name)) continue;
         if (appTop && d.name === 'public') continue;
         await this.walk(path, false);
-      } else if (d.isFile()) {
+      } else if (d.isFile() || d.isSymbolicLink()) {
         this.add(path);
-      } else if (d.isSymbolicLink()) {
-        const real = await realpath(path).catch(() => undefined);
-        if (real && isInside(this.root, real)) this.add(path, real);
       }
     }
   }
 
-  /** Adds `path` (real path `real`) if addressable; returns true if the index changed. */
-  add(path: string, real = path): boolean {
+  /**
+   * Adds `path` if it is addressable (a module, or a folder's `_hooks` module) and its real
+   * path lies inside the root (the scan and the watcher both come here); returns true if
+   * the index changed.
+   */
+  add(path: string): boolean {
     const hooks = classifyHooks(this.root, path);
     const a = hooks ?? classify(this.root, path);
     if (!a) return false;
+    const real = realModulePath(this.root, path);
+    if (real === undefined) return false;
     const table = hooks ? this.hookDirs : this.apps;
     let app = table.get(a.app);
     if (!app) {

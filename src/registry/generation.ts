@@ -5,6 +5,7 @@
  */
 import { Mutex } from 'async-mutex';
 import { CodeLock } from './code-lock.js';
+import { definingModule } from './defining-module.js';
 import type { Pin } from './types.js';
 
 /** One evaluation of one module: its exports and what it required. */
@@ -154,6 +155,15 @@ class PinImpl implements Pin {
     if (typeof fn !== 'function') return false;
     const inst = this.gen.modules.get(file);
     return inst ? foreignFunctions(inst).has(fn) : false;
+  }
+
+  definedIn(
+    file: string,
+    fn: unknown,
+  ): { file: string; exports: Readonly<Record<string, unknown>> } | undefined {
+    const inst = this.gen.modules.get(file);
+    const def = inst && definingModule(inst, fn);
+    return def && { file: def.file, exports: def.module.exports as Record<string, unknown> };
   }
 
   detach(): void {

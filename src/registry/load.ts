@@ -10,7 +10,7 @@ import { closedError, outsideRootError, recordFailure } from './failures.js';
 import { prefetch, readLatest } from './module-code.js';
 import type { ModuleRecord } from './module-record.js';
 import type { ModuleStore } from './module-store.js';
-import { isInside } from './resolve.js';
+import { realModulePath } from './resolve.js';
 
 /**
  * Loads `file` if it is not loaded yet. Resolves once it is; rejects with a
@@ -18,7 +18,9 @@ import { isInside } from './resolve.js';
  */
 export function ensureModule(store: ModuleStore, file: string): Promise<void> {
   if (store.closed) return Promise.reject(closedError());
-  if (!isInside(store.root, file)) return Promise.reject(outsideRootError(store, file));
+  if (realModulePath(store.root, file) === undefined) {
+    return Promise.reject(outsideRootError(store, file));
+  }
   const rec = store.record(file);
   if (rec.current) return Promise.resolve();
   const failures = rec.failures;

@@ -10,7 +10,7 @@ import { ModuleLoadError } from './errors.js';
 import { readError } from './failures.js';
 import type { ModuleRecord } from './module-record.js';
 import type { ModuleStore } from './module-store.js';
-import { resolveImport } from './resolve.js';
+import { realModulePath, resolveImport } from './resolve.js';
 import {
   type Compiled,
   contentHash,
@@ -47,6 +47,19 @@ export async function readLatest(store: ModuleStore, rec: ModuleRecord): Promise
     return { ok: false, error: readError(rec.file, err) };
   }
   return compileInto(store, rec, source, contentHash(source));
+}
+
+/**
+ * The code a load of `file` would evaluate now: its current code once it is loaded, else
+ * its content read and transformed (kept as `latest`, so the load reuses it). Undefined
+ * when it cannot be read or parsed, or leads out of the apps directory.
+ */
+export async function codeToLoad(store: ModuleStore, file: string): Promise<Compiled | undefined> {
+  if (store.closed || realModulePath(store.root, file) === undefined) return undefined;
+  const rec = store.record(file);
+  if (rec.current) return rec.good;
+  const r = await readLatest(store, rec);
+  return r.ok ? r.compiled : undefined;
 }
 
 /** Reads and transforms, concurrently, the never-loaded app modules `compiled` imports. */

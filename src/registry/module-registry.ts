@@ -8,9 +8,10 @@ import { readAppsAtStart } from './app-dirs.js';
 import { ChangeCollector } from './change-collector.js';
 import { disposeAll } from './dispose.js';
 import { codeFrame, locateError, RegistryErrorCode } from './errors.js';
+import { type ExportNamesHost, exportNamesOf } from './export-names.js';
 import { freeze, unfreeze } from './freeze.js';
 import { ensureModule } from './load.js';
-import { parses } from './module-code.js';
+import { codeToLoad, parses } from './module-code.js';
 import { ModuleStore } from './module-store.js';
 import { switchRelease } from './release-switch.js';
 import { type ReleaseWatch, watchRelease } from './release-watch.js';
@@ -40,8 +41,12 @@ export class LockedModuleRegistry implements ModuleRegistry {
   /** A check of where the apps directory points is queued (a link changed). */
   #moved: Promise<void> | undefined;
 
+  readonly #names: ExportNamesHost;
+
   constructor(options: RegistryOptions) {
-    this.#store = new ModuleStore(options);
+    const store = new ModuleStore(options);
+    this.#store = store;
+    this.#names = { root: store.root, codeToLoad: (file) => codeToLoad(store, file) };
   }
 
   get root(): string {
@@ -121,6 +126,10 @@ export class LockedModuleRegistry implements ModuleRegistry {
 
   listFiles(app: string): string[] {
     return this.#store.index.list(app);
+  }
+
+  exportNames(file: string): Promise<ReadonlySet<string> | undefined> {
+    return exportNamesOf(this.#names, file);
   }
 
   hookFiles(app: string, dir: string): string[] {

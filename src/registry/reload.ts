@@ -17,7 +17,7 @@ import { holdIfFrozen } from './freeze.js';
 import { compileInto, prefetch } from './module-code.js';
 import type { ModuleRecord } from './module-record.js';
 import type { ModuleStore } from './module-store.js';
-import { isInside, MODULE_EXTENSIONS } from './resolve.js';
+import { isInside, MODULE_EXTENSIONS, realModulePath } from './resolve.js';
 import { contentHash } from './transform.js';
 import type { ModuleErrorInfo, ReloadResult } from './types.js';
 
@@ -157,6 +157,8 @@ async function readChange(
   rec: ModuleRecord,
   text: string | undefined,
 ): Promise<Found> {
+  // Now a symlink out of the apps directory: as good as deleted.
+  if (realModulePath(store.root, rec.file) === undefined) return removal(store, rec);
   let source: string;
   try {
     source = text ?? (await readFile(rec.file, 'utf8'));

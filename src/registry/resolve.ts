@@ -69,6 +69,23 @@ export function isInside(root: string, file: string): boolean {
 }
 
 /**
+ * The real path of module file `path` when it lies inside `root` (a real path); undefined
+ * when it leads out of the apps directory (a symlink to elsewhere). A missing file is
+ * judged on its own path (reading it fails later, with its own error). The one check of
+ * the start-up scan, the watcher's reloads and cold loads: a module whose real path is
+ * outside the apps directory is never loaded.
+ */
+export function realModulePath(root: string, path: string): string | undefined {
+  let real: string;
+  try {
+    real = realpathSync(path);
+  } catch {
+    real = path;
+  }
+  return isInside(root, real) ? real : undefined;
+}
+
+/**
  * Resolves `spec` imported by `fromFile`. App files are returned by real path when they
  * are inside `root` and are JavaScript/TypeScript; JSON and files outside the root are
  * left to Node (they are never reloaded).

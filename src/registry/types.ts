@@ -85,6 +85,15 @@ export interface Pin {
    */
   isForeign(file: string, fn: unknown): boolean;
   /**
+   * The app module that defines `fn` when module `file` re-exports it from another app
+   * module (followed through every re-export), with that module's exports; undefined
+   * when `file` defines it itself. Its guards apply wherever `fn` is published.
+   */
+  definedIn(
+    file: string,
+    fn: unknown,
+  ): { file: string; exports: Readonly<Record<string, unknown>> } | undefined;
+  /**
    * Stops counting this pin in the code lock's drain, for a long-lived response (an event
    * stream, a streamed body, a socket): a reload no longer waits for it. The generation
    * stays pinned until {@link release}: `exportsOf` keeps answering from it, and its
@@ -220,6 +229,15 @@ export interface ModuleRegistry {
    * each folder's down to `dir`, outermost first. From the file index (no disk access).
    */
   hookFiles(app: string, dir: string): string[];
+
+  /**
+   * The export names of a module, read from its source without evaluating it: its own
+   * names and those an `export * from` another app module brings (`default` never).
+   * Parsed once per content hash. Undefined when the file cannot be read or parsed
+   * (loading it then reports the error). A URL asks this before loading a module, so a
+   * module that does not export the function a URL names never runs.
+   */
+  exportNames(file: string): Promise<ReadonlySet<string> | undefined>;
 
   /**
    * Load a module if it is not loaded yet: any number of concurrent calls evaluate it

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Next } from '../config/index.js';
 import { requestError } from '../errors/index.js';
 import type { ModuleRegistry } from '../registry/types.js';
+import type { UncaughtSnapshot } from './uncaught.js';
 
 /** What the admin endpoints read; undefined while the server is still starting. */
 export interface AdminSource {
@@ -17,6 +18,8 @@ export interface AdminSource {
     routes(): Promise<unknown[]>;
     readonly apps: ReadonlyArray<{ name: string; mount: string }>;
   };
+  /** Errors nobody caught, when the server counts them (added to `/-/registry`). */
+  uncaught?(): UncaughtSnapshot | undefined;
   /** True once shutdown began: `/-/health` answers 503. */
   readonly closing?: boolean;
 }
@@ -68,10 +71,22 @@ export function createAdminHandler(
       if (h.status === 503) res.setHeader('connection', 'close');
       send(req, res, h.body, h.status);
     } else if (path === '/-/registry') {
-      send(req, res, source.registry.snapshot());
+      send(req, res, registryView(source));
     } else {
       source.publisher.routes().then((routes) => send(req, res, routes), next);
     }
+  };
+}
+
+/** The registry's snapshot, with each app's count of uncaught errors when they are counted. */
+function registryView(source: AdminSource): unknown {
+  const snapshot = source.registry.snapshot();
+  const uncaught = source.uncaught?.();
+  if (uncaught === undefined) return snapshot;
+  return {
+    ...snapshot,
+    apps: snapshot.apps.map((a) => ({ ...a, uncaught: uncaught.byApp[a.name] ?? 0 })),
+    uncaught,
   };
 }
 

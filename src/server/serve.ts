@@ -19,6 +19,11 @@ import { assignRequestId, type Publisher, upgradeHandler } from '../publisher/in
 import type { AppReload, ModuleRegistry } from '../registry/types.js';
 import type { ServerStorage } from '../storage/index.js';
 import { startPublisher } from './start-publisher.js';
+import {
+  installUncaughtHandlers,
+  type UncaughtSnapshot,
+  type UncaughtTracker,
+} from './uncaught.js';
 
 /** Options of {@link createServer}: {@link HotpubOptions} plus what a library user wires. */
 export interface ServeOptions extends HotpubOptions {
@@ -31,6 +36,12 @@ export interface ServeOptions extends HotpubOptions {
    * dashboard... Its `next()` answers 404. Without it those paths are 404.
    */
   reserved?: Middleware;
+  /**
+   * Own the process's `unhandledRejection` and `uncaughtException`: log each with its app
+   * and file, count it (`HotpubServer.uncaught()`), keep serving. Default false: a library
+   * user's process keeps its own handlers. The CLI's `serve` sets it.
+   */
+  processErrors?: boolean;
   /**
    * Called for the requests the publisher finds nothing for, instead of its 404 (the
    * `--dev` home page at `/`); its `next()` answers the 404.
@@ -47,6 +58,8 @@ export interface HotpubServer {
   server: Server;
   registry: ModuleRegistry;
   publisher: Publisher;
+  /** Errors nobody caught, counted (with `processErrors`; undefined without). */
+  uncaught(): UncaughtSnapshot | undefined;
   /** The storage every app's namespace is in (opened once, closed by `close()`). */
   storage: ServerStorage;
   /** Stops accepting, lets in-flight requests finish, closes the registry. Idempotent. */
@@ -64,6 +77,11 @@ function isReserved(url: string): boolean {
   // "/-" alone, "/-/...", "/-?..."
   if (url.charCodeAt(0) !== 47 || url.charCodeAt(1) !== 45) return false;
   return url.length === 2 || url.charCodeAt(2) === 47 || url.charCodeAt(2) === 63;
+}
+
+/** Every response says nosniff, whoever answers it (the publisher, `/-/`, middleware). */
+function noSniff(res: ServerResponse): void {
+  res.setHeader('x-content-type-options', 'nosniff');
 }
 
 /** The publisher's handler, with misses going to `fallback` (then to the 404) if given. */
@@ -89,9 +107,11 @@ async function buildListener(
   const handle = withFallback(publisher, options.fallback);
   const middleware = options.middleware ?? [];
   if (middleware.length === 0) {
+    // The publisher sets nosniff itself.
     if (!reserved) return handle;
     return (req, res) => {
       if (isReserved(req.url ?? '/')) {
+        noSniff(res);
         assignRequestId(req, res);
         reserved(req, res, (err) => (err ? publisher.error(req, res, err) : handle(req, res)));
       } else handle(req, res);
@@ -101,9 +121,10 @@ async function buildListener(
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  // Every response carries the request id, whichever middleware answers it.
+  // Every response carries the request id and nosniff, whichever middleware answers it.
   app.use((req, res, next) => {
     assignRequestId(req, res);
+    noSniff(res);
     next();
   });
   for (const m of middleware) app.use(m as RequestHandler);
@@ -173,7 +194,12 @@ function closeServer(server: Server, timeoutMs: number): Promise<void> {
  */
 export async function createServer(options: ServeOptions): Promise<HotpubServer> {
   const host = options.host ?? DEFAULTS.host;
-  const { registry, publisher, storage } = await startPublisher(options);
+  const processErrors = options.processErrors ?? false;
+  const { registry, publisher, storage } = await startPublisher({
+    ...options,
+    requestScope: processErrors,
+  });
+  let tracker: UncaughtTracker | undefined;
   try {
     const listener = await buildListener(publisher, options);
     const server = createHttpServer(
@@ -185,6 +211,9 @@ export async function createServer(options: ServeOptions): Promise<HotpubServer>
     await listen(server, options.port ?? DEFAULTS.port, host);
     const port = (server.address() as AddressInfo).port;
     const urlHost = host.includes(':') ? `[${host}]` : host;
+    if (processErrors) {
+      tracker = installUncaughtHandlers({ registry, log: options.logger });
+    }
     let closing: Promise<void> | undefined;
     return {
       url: `http://${urlHost}:${port}`,
@@ -193,6 +222,7 @@ export async function createServer(options: ServeOptions): Promise<HotpubServer>
       server,
       registry,
       publisher,
+      uncaught: () => tracker?.snapshot(),
       storage,
       get closing() {
         return closing !== undefined;
@@ -201,16 +231,15 @@ export async function createServer(options: ServeOptions): Promise<HotpubServer>
       close() {
         // Long-lived responses end first: the server's close would wait for them.
         publisher.close();
-        closing ??= closeServer(
-          server,
-          options.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs,
-        ).then(async () => {
-          try {
-            await registry.close();
-          } finally {
-            await storage.close();
-          }
-        });
+        closing ??= closeServer(server, options.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs)
+          .then(async () => {
+            try {
+              await registry.close();
+            } finally {
+              await storage.close();
+            }
+          })
+          .finally(() => tracker?.uninstall());
         return closing;
       },
     };

@@ -26,6 +26,8 @@ export interface StartPublisherOptions
   codeLock?: boolean;
   /** Default: pino at `HOTPUB_LOG_LEVEL` or `info`. */
   logger?: Logger;
+  /** Run each call in a request scope (see `PublisherOptions.requestScope`). */
+  requestScope?: boolean;
 }
 
 /** A started registry and the ready publisher over it. */
@@ -65,6 +67,7 @@ export async function startPublisher(options: StartPublisherOptions): Promise<St
       dev,
       logger: options.logger,
       bodyLimit: options.bodyLimit,
+      requestScope: options.requestScope ?? false,
       sessions: state.sessions,
     });
     return { registry, publisher, storage: state.storage };

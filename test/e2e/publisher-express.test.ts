@@ -18,7 +18,8 @@ describe('publisher() inside Express 5', () => {
   before(async () => {
     const t = await tempApps({
       'blog/index.ts': [
-        'export function index() { return "<h1>blog</h1>"; }',
+        'import { html } from "hotpub";',
+        'export function index() { return html`<h1>blog</h1>`; }',
         'export function echo(args: Record<string, unknown>, ctx: { path: string; req: { originalUrl?: string } }) {',
         '  const n = args.n as Record<string, unknown> | undefined;',
         '  return { args: { ...args }, path: ctx.path, originalUrl: ctx.req.originalUrl, nestedProto: n ? Object.hasOwn(n, "__proto__") : null, polluted: ({} as Record<string, unknown>).polluted ?? null };',

@@ -12,6 +12,8 @@ import { Readable } from 'node:stream';
 import type { ServerResponse } from 'node:http';
 export function html() { return '  \\n<p>hi</p>'; }
 export function plain() { return 'just text < not html'; }
+export function typedHtml() { return '<p>typed</p>'; }
+typedHtml.type = 'text/html';
 export function obj() { return { a: 1, b: [true, null] }; }
 export function arr() { return [1, 'two']; }
 export function num() { return 42; }
@@ -95,14 +97,17 @@ describe('return values', () => {
     };
   };
 
-  it('strings: text/html when "<" comes first after whitespace, else text/plain', async () => {
+  it('strings: text/plain, even when "<" comes first; HTML only with fn.type', async () => {
     const h = await get('/r/html');
     assert.equal(h.status, 200);
-    assert.equal(h.type, 'text/html; charset=utf-8');
+    assert.equal(h.type, 'text/plain; charset=utf-8');
     assert.equal(h.bytes.toString(), '  \n<p>hi</p>');
     assert.equal(h.headers.get('content-length'), String(h.bytes.length));
     const p = await get('/r/plain');
     assert.equal(p.type, 'text/plain; charset=utf-8');
+    const t = await get('/r/typedHtml');
+    assert.equal(t.type, 'text/html; charset=utf-8');
+    assert.equal(t.bytes.toString(), '<p>typed</p>');
   });
 
   it('objects, arrays, numbers, booleans and null: JSON', async () => {

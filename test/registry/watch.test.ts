@@ -82,9 +82,11 @@ describe('registry: watching files', () => {
     // until the burst (> 2.5 s) ends.
     const middle = [...seen].filter((v) => typeof v === 'number' && v > 0 && v < last);
     assert.ok(middle.length > 0, `served during the burst: ${[...seen].join(', ')}`);
+    // About one per second of the burst (a loaded machine stretches the burst); a queue
+    // of reloads would be one per save.
     const evals = h.registry.getModule(f)?.evaluations ?? 0;
     assert.ok(
-      evals < last / 10,
+      evals < last / 2,
       `a burst of ${last} saves coalesced, not queued: ${evals} evaluations`,
     );
   });

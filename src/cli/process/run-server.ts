@@ -72,6 +72,8 @@ export async function runServer(options: RunServerOptions): Promise<RunningServe
       shutdownTimeoutMs: options.shutdownTimeoutMs,
       requestTimeoutMs: options.requestTimeoutMs,
       logger: log,
+      // The CLI owns its process: errors nobody catches are logged and counted, not fatal.
+      processErrors: true,
       // The control plane first: it checks the token of /-/registry and /-/routes too.
       reserved: (req, res, next) =>
         control.handle(req, res, (err) => (err ? next(err) : admin(req, res, next))),

@@ -1,10 +1,12 @@
 /**
  * `--workers N`: the node:cluster primary and the worker side of its protocol. Every
  * worker runs the same command line and builds its own registry and watcher; the primary
- * prints the ready line once, restarts a worker that crashes, and on SIGTERM/SIGINT asks
+ * prints the ready line once, restarts a worker that crashes (with back-off, never giving
+ * up: restart-delay.ts), and on SIGTERM/SIGINT asks
  * every worker to shut down gracefully and exits 0 once they have.
  */
 import cluster, { type Worker } from 'node:cluster';
+import { CRASH_WINDOW_MS, restartDelay } from './restart-delay.js';
 
 /** What a worker tells the primary. */
 export type WorkerMessage =
@@ -27,13 +29,9 @@ export interface PrimaryOptions {
   fatal(line: string): void;
 }
 
-/** Restarts allowed within {@link RESTART_WINDOW_MS} before the primary gives up. */
-const MAX_RESTARTS = 10;
-const RESTART_WINDOW_MS = 60_000;
-
 /**
  * Runs the cluster primary until shutdown. Resolves with the exit status: 0 after a
- * signal, the worker's status if one fails before the cluster is ready, 1 if workers keep crashing.
+ * signal, the worker's status (or 1) if one fails before the cluster is ready.
  */
 export function runPrimary(options: PrimaryOptions): Promise<number> {
   return new Promise((resolveExit) => {
@@ -41,12 +39,15 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
     let announced = false;
     let stopping = false;
     let killTimer: NodeJS.Timeout | undefined;
-    const restarts: number[] = [];
+    const crashes: number[] = [];
+    const pendingForks = new Set<NodeJS.Timeout>();
     const readyWorkers = new WeakSet<Worker>();
 
     const stop = (status: number) => {
       if (stopping) return;
       stopping = true;
+      for (const t of pendingForks) clearTimeout(t);
+      pendingForks.clear();
       for (const worker of Object.values(cluster.workers ?? {})) {
         // A worker that is exiting already has no channel: nothing to ask, no EPIPE.
         if (worker?.isConnected())
@@ -113,17 +114,18 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
         return;
       }
       const now = Date.now();
-      restarts.push(now);
-      while (restarts.length && restarts[0]! < now - RESTART_WINDOW_MS) restarts.shift();
-      if (restarts.length > MAX_RESTARTS) {
-        options.fatal(`workers crashed ${restarts.length} times within a minute; giving up`);
-        stop(1);
-        return;
-      }
+      crashes.push(now);
+      while (crashes.length && crashes[0]! < now - CRASH_WINDOW_MS) crashes.shift();
+      const delay = restartDelay(crashes.length);
+      const when = delay === 0 ? '' : ` in ${delay < 1000 ? `${delay} ms` : `${delay / 1000} s`}`;
       options.notice(
-        `worker ${worker.process.pid} died (${signal ?? `status ${code}`}); starting a new one`,
+        `worker ${worker.process.pid} died (${signal ?? `status ${code}`}); starting a new one${when}`,
       );
-      fork();
+      const timer = setTimeout(() => {
+        pendingForks.delete(timer);
+        if (!stopping) fork();
+      }, delay);
+      pendingForks.add(timer);
     });
 
     const fork = () => {

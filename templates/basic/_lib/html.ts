@@ -1,27 +1,18 @@
 // Private to the app (the leading _ keeps it off the URL space); index.ts imports it.
+import { type HtmlString, html } from 'hotpub';
 
-/** Escapes text for HTML element content and attribute values. */
-export function escapeHtml(text: unknown): string {
-  return String(text)
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
-}
-
-/** A whole HTML page around `body` (already-escaped HTML). */
-export function page(title: string, body: string): string {
-  return `<!doctype html>
+/** A whole HTML page around `body`; html`` escapes every interpolated value. */
+export function page(title: string, body: HtmlString): HtmlString {
+  return html`<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
-  <title>${escapeHtml(title)}</title>
+  <title>${title}</title>
   <link rel="stylesheet" href="/__APP__/style.css">
 </head>
 <body>
   <main>
-    <h1>${escapeHtml(title)}</h1>
+    <h1>${title}</h1>
     ${body}
   </main>
 </body>
