@@ -5,12 +5,14 @@
 import cluster from 'node:cluster';
 import { discoverApps } from '../publisher/index.js';
 import { display } from '../scaffold/index.js';
+import { reloadAll } from '../server/index.js';
 import { madeUpSecret } from '../session/index.js';
 import type { ServeFlags } from './args.js';
 import { describeError } from './describe-error.js';
 import { exposureWarning } from './exposure-warning.js';
 import type { CliIo } from './io.js';
 import {
+  onReloadSignal,
   onShutdownSignal,
   onWorkerShutdown,
   reportFatal,
@@ -49,6 +51,7 @@ export async function serveCommand(io: CliIo, flags: ServeFlags): Promise<number
   // Handlers first: a signal sent as soon as the ready line is read must not meet the
   // default action (terminate) still in place.
   const stopped = new Promise<number>((resolve) => onShutdownSignal(() => server.close(), resolve));
+  onReloadSignal(() => reloadOnSignal(server));
   io.out(readyLine(io, settings, server.url));
   printApps(io, settings, server.url, server.publisher.apps);
   return stopped;
@@ -64,6 +67,7 @@ async function runWorker(io: CliIo, flags: ServeFlags): Promise<number> {
     await reportFatal(line, exitCode);
     return exitCode;
   }
+  onReloadSignal(() => reloadOnSignal(server));
   const stopped = new Promise<number>((resolve) =>
     onWorkerShutdown(() => {
       server.close().then(
@@ -74,6 +78,18 @@ async function runWorker(io: CliIo, flags: ServeFlags): Promise<number> {
   );
   reportReady(server.url);
   return stopped;
+}
+
+/** SIGHUP: re-reads the apps' files and logs one line per app with its generation. */
+async function reloadOnSignal(server: Awaited<ReturnType<typeof runServer>>): Promise<void> {
+  const result = await reloadAll(server.registry);
+  for (const e of result.errors) server.log.error({ file: e.file, err: e.error }, e.error.message);
+  for (const [app, generation] of Object.entries(result.generations)) {
+    server.log.info(
+      { app, generation, signal: 'SIGHUP' },
+      `${app}: generation ${generation} (SIGHUP)`,
+    );
+  }
 }
 
 /** The mounts of the apps in `dir` (the primary of --workers has no publisher of its own). */

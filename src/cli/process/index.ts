@@ -4,6 +4,7 @@
  */
 export { createLogger, type LogSettings } from './logger.js';
 export {
+  onReloadSignal,
   onShutdownSignal,
   type RunningServer,
   type RunServerOptions,

@@ -130,6 +130,21 @@ function listenError(err: unknown, host: string, port: number): unknown {
 }
 
 /**
+ * On SIGHUP, runs `reload` (re-read the apps, apply what changed) instead of Node's
+ * default action, which ends the process without draining (exit 129). Signals that
+ * arrive during a reload queue behind it, so the last one always sees the latest files.
+ * Returns a function that removes the handler.
+ */
+export function onReloadSignal(reload: () => Promise<void>): () => void {
+  let chain: Promise<void> = Promise.resolve();
+  const handler = () => {
+    chain = chain.then(reload).catch(() => {});
+  };
+  process.on('SIGHUP', handler);
+  return () => process.off('SIGHUP', handler);
+}
+
+/**
  * Runs `stop` once on the first SIGTERM or SIGINT, then `exit(0)` (or `exit(1)` if it
  * throws). A second signal while stopping exits at once with 1. Returns a function
  * that removes the handlers.

@@ -71,6 +71,10 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
     const onSignal = () => (stopping ? process.exit(1) : stop(0));
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    // SIGHUP reloads: every worker re-reads its apps (the primary has none).
+    process.on('SIGHUP', () => {
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGHUP');
+    });
 
     cluster.on('message', (worker, message: WorkerMessage) => {
       if (message?.type === 'hotpub:ready') {
