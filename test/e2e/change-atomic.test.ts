@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { releaseLoad } from '../helpers/deploy-load.js';
 import { moduleInfo, startWatched } from '../helpers/reload-server.js';
 import type { TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
@@ -28,45 +29,27 @@ const CHANGES = 20;
 describe('one change, one generation (--watch, real HTTP)', { timeout: 120_000 }, () => {
   it(`${CLIENTS} clients, ${CHANGES} two-file changes: no response mixes them`, async () => {
     const s = await startWatched({ files: { 'probe/index.ts': index(0), 'probe/_b.ts': dep(0) } });
-    let stop = false;
-    const failures: string[] = [];
-    const mixed: string[] = [];
-    let served = 0;
-    let latest = 0;
-    const client = async () => {
-      const deadline = Date.now() + 110_000;
-      while (!stop && Date.now() < deadline) {
-        try {
-          const r = await s.raw('/probe');
-          const m = /^(\d+):(\d+)$/.exec(r.body);
-          if (r.status !== 200 || !m) failures.push(`${r.status} ${r.body.slice(0, 200)}`);
-          else if (m[1] !== m[2]) mixed.push(r.body);
-          else {
-            served++;
-            latest = Math.max(latest, Number(m[1]));
-          }
-        } catch (err) {
-          failures.push(String(err));
-        }
-      }
-    };
-    const clients = Array.from({ length: CLIENTS }, client);
+    const load = releaseLoad(`${s.url}/probe`, CLIENTS);
     try {
-      await waitFor(() => served > CLIENTS, { message: 'the clients to be served' });
+      await waitFor(() => load.served() > CLIENTS, { message: 'the clients to be served' });
       for (let n = 1; n <= CHANGES; n++) {
         saveBoth(s, 'probe', index(n), dep(n));
-        await waitFor(() => latest === n || failures.length > 0, {
+        await waitFor(() => load.latest() === n || load.failures.length > 0, {
           timeoutMs: 20_000,
           message: `change ${n} served`,
         });
       }
     } finally {
-      stop = true;
-      await Promise.all(clients);
+      await load.stop();
     }
     try {
+      const { failures, mixed } = load;
       assert.deepEqual(failures.slice(0, 5), [], `${failures.length} failed requests`);
-      assert.deepEqual(mixed.slice(0, 5), [], `${mixed.length} of ${served} responses mixed`);
+      assert.deepEqual(
+        mixed.slice(0, 5),
+        [],
+        `${mixed.length} of ${load.served()} responses mixed`,
+      );
       const info = await moduleInfo(s, 'probe/index.ts');
       assert.equal(info.generation, CHANGES + 1, 'one generation per change');
       assert.equal(info.evaluations, CHANGES + 1, 'one evaluation per change');
